@@ -1,0 +1,6 @@
+"""`python -m stalkerscan`."""
+
+from stalkerscan.cli import main
+
+if __name__ == "__main__":
+    main()
