@@ -1,0 +1,47 @@
+"""What every parser shares: turning saved bytes into text, and counting lines it did not know."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from stalkerscan.textsafe import decode_device_bytes
+
+
+class Frozen(BaseModel):
+    """Base of every evidence model: immutable, unknown fields refused."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ParseIssues(Frozen):
+    """Lines a parser saw but could not interpret (counted, a few kept as examples)."""
+
+    unparsed_lines: int = 0
+    examples: tuple[str, ...] = ()
+
+
+class IssueCounter:
+    """Mutable helper a parser uses while it runs; `.freeze()` gives the ParseIssues."""
+
+    def __init__(self, max_examples: int = 5) -> None:
+        self.count = 0
+        self.examples: list[str] = []
+        self.max_examples = max_examples
+
+    def add(self, line: str) -> None:
+        """Count one line the parser did not understand."""
+        self.count += 1
+        if len(self.examples) < self.max_examples:
+            self.examples.append(line[:200])
+
+    def freeze(self) -> ParseIssues:
+        """The counted issues as a frozen model."""
+        return ParseIssues(unparsed_lines=self.count, examples=tuple(self.examples))
+
+
+def to_text(data: bytes | str) -> str:
+    """Decode saved output (UTF-8, or UTF-16 from Windows) and normalise line endings to \\n."""
+    text = decode_device_bytes(data) if isinstance(data, bytes) else data
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
