@@ -31,7 +31,7 @@ import socketserver
 import struct
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -67,6 +67,7 @@ class CommandLog:
     def __init__(self, path: str | Path | None = None) -> None:
         self._entries: list[LogEntry] = []
         self._lock = threading.Lock()
+        self._listeners: list[Callable[[LogEntry], None]] = []
         self._file = None
         if path is not None:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
@@ -79,6 +80,14 @@ class CommandLog:
             if self._file is not None:
                 self._file.write(json.dumps(asdict(entry), ensure_ascii=False) + "\n")
                 self._file.flush()
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener(entry)
+
+    def subscribe(self, listener: Callable[[LogEntry], None]) -> None:
+        """Call `listener(entry)` for every new entry (from the connection's thread)."""
+        with self._lock:
+            self._listeners.append(listener)
 
     def entries(self) -> list[LogEntry]:
         """A copy of all entries so far."""
