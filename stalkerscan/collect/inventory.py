@@ -1,0 +1,258 @@
+"""What the collection itself must know from saved artifacts, read with bounded memory.
+
+Hashing and the selective pull need, while the phone is still attached: the user ids, each
+app's APK paths and installer, the system flags, launcher icons and a few sensitive grants.
+These readers take only that, line by line from the saved files, with every line bounded;
+the full parsers (`stalkerscan.evidence`) run later, on the saved acquisition, in `check`.
+Everything read here is device text: it is validated before use and never becomes a host path.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_MAX_LINE = 64 * 1024
+_MAX_USERS = 64
+_PACKAGE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$")
+_SPLIT_NAME = re.compile(r"^[A-Za-z0-9_.]{1,200}$")
+
+
+def iter_lines(path: Path, max_line: int = _MAX_LINE) -> Iterator[str]:
+    """The file's lines as text (UTF-8, invalid bytes replaced), each cut at `max_line` bytes."""
+    try:
+        f = path.open("rb")
+    except OSError:
+        return
+    with f:
+        while True:
+            raw = f.readline(max_line)
+            if not raw:
+                return
+            if not raw.endswith(b"\n") and len(raw) == max_line:
+                # Skip the rest of an over-long line.
+                while True:
+                    rest = f.readline(max_line)
+                    if not rest or rest.endswith(b"\n"):
+                        break
+            yield raw.decode("utf-8", "replace").rstrip("\r\n")
+
+
+def user_ids(path: Path) -> list[int]:
+    """User ids from `pm list users` (`UserInfo{10:Work profile:1030} running`)."""
+    ids: list[int] = []
+    for line in iter_lines(path):
+        m = re.search(r"UserInfo\{(\d{1,6}):", line)
+        if m:
+            uid = int(m.group(1))
+            if uid not in ids:
+                ids.append(uid)
+        if len(ids) >= _MAX_USERS:
+            break
+    return ids
+
+
+def getprop_values(path: Path, keys: frozenset[str]) -> dict[str, str]:
+    """The values of a few properties from `getprop` output (`[key]: [value]`)."""
+    out: dict[str, str] = {}
+    for line in iter_lines(path, 8192):
+        m = re.match(r"^\[([^\]]{1,200})\]: \[(.*)\]$", line)
+        if m and m.group(1) in keys:
+            out[m.group(1)] = m.group(2)[:300]
+    return out
+
+
+def first_int(path: Path) -> int | None:
+    """The first integer on the first line of a small file (`date +%s`)."""
+    for line in iter_lines(path, 256):
+        m = re.match(r"^\s*(\d{1,12})\s*$", line)
+        return int(m.group(1)) if m else None
+    return None
+
+
+@dataclass
+class App:
+    """One installed package as the collection sees it (merged over users)."""
+
+    package: str
+    base_path: str | None = None
+    installer: str | None = None
+    users: list[int] = field(default_factory=list)
+    code_path: str | None = None
+    splits: list[str] = field(default_factory=list)  # split names, not file names
+    system: bool | None = None
+    updated_system: bool = False
+
+    @property
+    def on_data(self) -> bool:
+        """Installed on /data (user apps and updates of system apps), not the system image."""
+        path = self.base_path or self.code_path or ""
+        return path.startswith(("/data/app/", "/mnt/expand/", "/mnt/asec/"))
+
+    def apk_paths(self) -> list[str]:
+        """Base APK and split APK paths on the phone (split names from dumpsys package)."""
+        paths: list[str] = []
+        if self.base_path:
+            paths.append(self.base_path)
+        folder = self.code_path
+        if folder is None and self.base_path and "/" in self.base_path:
+            folder = self.base_path.rsplit("/", 1)[0]
+        if folder and folder.endswith(".apk"):
+            folder = None  # an old single-file install (Android < 5): no splits
+        for split in self.splits:
+            if split != "base" and _SPLIT_NAME.match(split) and folder:
+                # PackageInstallerSession names split files "split_<name>.apk".
+                paths.append(f"{folder}/split_{split}.apk")
+        return paths
+
+
+def parse_pm_list_line(line: str) -> tuple[str, str | None, str | None] | None:
+    """(package, base path, installer) from a `pm list packages -f -i -U` line, or None."""
+    line = line.strip()
+    if not line.startswith("package:"):
+        return None
+    words = line[len("package:") :].split()
+    if not words:
+        return None
+    first = words[0]
+    path: str | None = None
+    name = first
+    if "=" in first:
+        # The path may contain '=' (base64 in Android 11+ folder names): split at the last one.
+        path, name = first.rsplit("=", 1)
+    if not _PACKAGE.match(name):
+        return None
+    installer: str | None = None
+    for w in words[1:]:
+        if w.startswith("installer="):
+            installer = w[len("installer=") :] or None
+    return name, path or None, installer
+
+
+def read_packages(files: dict[int, Path]) -> dict[str, App]:
+    """Apps from `pm list packages -f -i -U -u --user N` of every user."""
+    apps: dict[str, App] = {}
+    for user, path in files.items():
+        for line in iter_lines(path):
+            parsed = parse_pm_list_line(line)
+            if parsed is None:
+                continue
+            name, base, installer = parsed
+            app = apps.setdefault(name, App(package=name))
+            if base and not app.base_path:
+                app.base_path = base
+            if installer and installer != "null" and not app.installer:
+                app.installer = installer
+            if user not in app.users:
+                app.users.append(user)
+    return apps
+
+
+def read_dumpsys_package(path: Path, apps: dict[str, App]) -> None:
+    """Add code path, split names and system flags from `dumpsys package`, streamed.
+
+    Only the "Packages:" section is read: "Hidden system packages:" lists the factory
+    versions of updated system apps, whose paths are on /system.
+    """
+    current: App | None = None
+    in_packages = False
+    for line in iter_lines(path):
+        if line.startswith("Packages:"):
+            in_packages = True
+            current = None
+            continue
+        if line and not line.startswith(" "):
+            in_packages = False  # any other top-level section ends it
+            current = None
+            continue
+        if not in_packages:
+            continue
+        m = re.match(r"^  Package \[([^\]]{1,255})\] \(", line)
+        if m:
+            current = apps.get(m.group(1))
+            continue
+        if current is None:
+            continue
+        stripped = line.strip()
+        if stripped.startswith("codePath="):
+            current.code_path = current.code_path or stripped[len("codePath=") :]
+        elif stripped.startswith("splits=["):
+            names = stripped[len("splits=[") :].rstrip("]").split(",")
+            current.splits = [n.strip() for n in names if n.strip()][:100]
+        elif stripped.startswith("pkgFlags=[") or stripped.startswith("flags=["):
+            flags = set(stripped.split("[", 1)[1].rstrip("]").split())
+            if "SYSTEM" in flags:
+                current.system = True
+            elif stripped.startswith("pkgFlags=[") and current.system is None:
+                current.system = False
+            if "UPDATED_SYSTEM_APP" in flags:
+                current.updated_system = True
+
+
+def launcher_packages(path: Path) -> set[str]:
+    """Packages with a launcher activity (`pkg/cls` lines of query-activities --brief)."""
+    found: set[str] = set()
+    for line in iter_lines(path):
+        m = re.match(r"^\s*([A-Za-z][A-Za-z0-9_.]{0,254})/[A-Za-z0-9_.$]+\s*$", line)
+        if m and _PACKAGE.match(m.group(1)):
+            found.add(m.group(1))
+    return found
+
+
+_COMPONENT_SETTINGS = {
+    "enabled_accessibility_services": "accessibility service enabled",
+    "enabled_notification_listeners": "notification listener enabled",
+}
+
+
+def sensitive_grants_from_settings(path: Path) -> dict[str, set[str]]:
+    """Package -> grants from `settings list secure` (accessibility, notification listeners)."""
+    out: dict[str, set[str]] = {}
+    for line in iter_lines(path):
+        key, sep, value = line.partition("=")
+        label = _COMPONENT_SETTINGS.get(key.strip())
+        if not sep or label is None:
+            continue
+        for component in value.split(":"):
+            pkg = component.split("/", 1)[0].strip()
+            if _PACKAGE.match(pkg):
+                out.setdefault(pkg, set()).add(label)
+    return out
+
+
+def device_admins(path: Path) -> set[str]:
+    """Packages of active device admins from `dumpsys device_policy`."""
+    found: set[str] = set()
+    for line in iter_lines(path):
+        for m in re.finditer(r"ComponentInfo\{([A-Za-z][A-Za-z0-9_.]{0,254})/", line):
+            if _PACKAGE.match(m.group(1)):
+                found.add(m.group(1))
+    return found
+
+
+# App-ops that make an app worth pulling when allowed.
+_SENSITIVE_OPS = {
+    "GET_USAGE_STATS": "usage access",
+    "ACCESS_BACKGROUND_LOCATION": "background location",
+    "SYSTEM_ALERT_WINDOW": "draw over other apps",
+    "REQUEST_INSTALL_PACKAGES": "can install other apps",
+}
+
+
+def sensitive_appops(path: Path) -> dict[str, set[str]]:
+    """Package -> sensitive app-ops in mode allow, from `dumpsys appops` (bounded scan)."""
+    out: dict[str, set[str]] = {}
+    current: str | None = None
+    for line in iter_lines(path):
+        m = re.match(r"^\s*Package ([A-Za-z][A-Za-z0-9_.]{0,254}):\s*$", line)
+        if m:
+            current = m.group(1) if _PACKAGE.match(m.group(1)) else None
+            continue
+        if current is None:
+            continue
+        op = re.match(r"^\s*([A-Z_]{3,60})(?: \(([a-z]+)|: mode=([a-z]+))", line)
+        if op and op.group(1) in _SENSITIVE_OPS and (op.group(2) or op.group(3)) == "allow":
+            out.setdefault(current, set()).add(_SENSITIVE_OPS[op.group(1)])
+    return out

@@ -1,0 +1,85 @@
+"""Which APKs are worth pulling for a closer look, and why.
+
+Pulling every APK of a phone takes minutes and gigabytes; the strong indicators (certificate,
+DEX content) matter for the few apps that look odd. An app is selected when it matches an
+indicator, holds a sensitive grant, was sideloaded (installer not a known store) or has no
+launcher icon; with `deep`, every app installed on /data is. Reasons are kept per app so the
+report can say why an APK was examined.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from stalkerscan.collect.inventory import App
+from stalkerscan.evidence.stores import InstallerKind, classify_installer
+
+# Pull order: the strongest reason first, so the size cap cuts the least interesting apps.
+REASON_ORDER = ("indicator", "sensitive-grant", "sideloaded", "hidden", "deep")
+
+
+class IndicatorLookup(Protocol):
+    """What the selection asks the indicator index (a non-empty answer is a match)."""
+
+    def by_package(self, name: str) -> Sequence[Any]:
+        """Indicator entries naming this package."""
+        ...
+
+    def by_sample_hash(self, sha256: str) -> Sequence[Any]:
+        """Indicator entries with this APK sha256."""
+        ...
+
+
+@dataclass
+class Candidate:
+    """One app selected for pulling, with its reasons (most important first)."""
+
+    app: App
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def rank(self) -> int:
+        """Position of the strongest reason in REASON_ORDER."""
+        kinds = [r.split(":", 1)[0] for r in self.reasons]
+        return min(REASON_ORDER.index(k) for k in kinds if k in REASON_ORDER)
+
+
+def select_apps(
+    apps: Mapping[str, App],
+    *,
+    hashes: Mapping[str, str],
+    grants: Mapping[str, set[str]],
+    launcher: set[str] | None,
+    indicators: IndicatorLookup | None = None,
+    deep: bool = False,
+) -> list[Candidate]:
+    """Apps on /data to pull, strongest reason first; `launcher` None means unknown."""
+    out: list[Candidate] = []
+    for name in sorted(apps):
+        app = apps[name]
+        if not app.on_data:
+            continue  # the system image: covered by the vendor's signature, not pulled
+        reasons: list[str] = []
+        if indicators is not None:
+            if indicators.by_package(app.package):
+                reasons.append("indicator:package name")
+            for path in app.apk_paths():
+                sha = hashes.get(path)
+                if sha and indicators.by_sample_hash(sha):
+                    reasons.append("indicator:APK sha256")
+                    break
+        for grant in sorted(grants.get(app.package, ())):
+            reasons.append(f"sensitive-grant:{grant}")
+        kind = classify_installer(app.installer)
+        if kind is not InstallerKind.STORE and not app.updated_system:
+            reasons.append(f"sideloaded:installer {app.installer or 'none'} ({kind.value})")
+        if launcher is not None and app.package not in launcher and not app.updated_system:
+            reasons.append("hidden:no launcher icon")
+        if deep and not reasons:
+            reasons.append("deep:--deep pulls every app on /data")
+        if reasons:
+            out.append(Candidate(app=app, reasons=reasons))
+    out.sort(key=lambda c: (c.rank, c.app.package))
+    return out
