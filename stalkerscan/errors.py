@@ -109,6 +109,18 @@ class DisconnectedError(DeviceError):
     """The connection dropped in the middle of a command."""
 
 
+class DevicePermissionError(DeviceError):
+    """This computer's user may not open the phone's USB device (missing udev rule)."""
+
+
+class DeviceProtocolError(DeviceError):
+    """The phone sent data that breaks the ADB protocol (oversized, out of order, too long)."""
+
+
+class RemoteFileError(DeviceError):
+    """One file on the phone could not be read (missing, unreadable, too big); the link is fine."""
+
+
 # --- acquisition and analysis ----------------------------------------------------------------
 
 
