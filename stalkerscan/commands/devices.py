@@ -1,0 +1,135 @@
+"""`stalkerscan devices`: the phones this computer can see, with their state and model."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from stalkerscan.commands._options import (
+    AdbServerOption,
+    SerialOption,
+    UseAdbKeyOption,
+)
+
+if TYPE_CHECKING:
+    from stalkerscan.device.base import DeviceInfo
+
+# How long `devices` waits for the phone's prompt: listing should not block for a minute.
+LIST_AUTH_TIMEOUT = 5.0
+
+
+def state_hint(state: str) -> str | None:
+    """What to do about a phone in `state` (None when it is ready)."""
+    from stalkerscan.device import failures as f
+
+    return {
+        "unauthorized": f.HINT_UNAUTHORIZED,
+        "offline": f.HINT_OFFLINE,
+        "busy": f.HINT_BUSY,
+        "no permissions": f.HINT_PERMISSION,
+    }.get(state, None if state == "device" else f.HINT_OFFLINE)
+
+
+def gather(
+    serial: str | None, *, adb_server: bool, use_adb_key: bool, auth_timeout: float
+) -> list[DeviceInfo]:
+    """The rows to show (raises a DeviceError when nothing is found or a TCP probe fails)."""
+    from stalkerscan.commands._options import connect_options
+    from stalkerscan.device import connect
+    from stalkerscan.device.failures import Ctx, no_device
+    from stalkerscan.errors import NoDeviceError
+
+    opts = connect_options(use_adb_key=use_adb_key, auth_timeout=auth_timeout)
+    if serial is not None and connect.parse_tcp_serial(serial) is not None and not adb_server:
+        return [connect.probe_tcp(serial, opts)]
+    listers = connect.default_listers()
+    if adb_server:
+        listers = [lister for lister in listers if lister.transport == "adb-server"]
+    rows = connect.list_devices(listers=listers, opts=opts, probe=True)
+    if serial is not None:
+        rows = [r for r in rows if r.serial == serial]
+        if not rows:
+            raise NoDeviceError(
+                f"No phone with serial {serial} was found.",
+                "Run `stalkerscan devices` without --serial to see the attached phones.",
+            )
+    if not rows:
+        if adb_server:
+            from stalkerscan.device.adbserver import require_server
+
+            require_server(opts.server_address())
+        raise no_device(Ctx(target="USB", via="usb"))
+    return rows
+
+
+def register(app: typer.Typer) -> None:
+    """Add `devices` to the CLI."""
+
+    @app.command("devices")
+    def devices(
+        serial: SerialOption = None,
+        adb_server: AdbServerOption = False,
+        use_adb_key: UseAdbKeyOption = False,
+        as_json: Annotated[
+            bool, typer.Option("--json", help="Print the list as JSON (for scripts).")
+        ] = False,
+    ) -> None:
+        """List the phones attached to this computer (USB, the adb server, or --serial HOST:PORT).
+
+        Shows each phone's serial, how it is connected, its state and its model.
+
+        Connecting to a phone over USB may make it ask "Allow USB debugging?".
+        """
+        rows = gather(
+            serial, adb_server=adb_server, use_adb_key=use_adb_key, auth_timeout=LIST_AUTH_TIMEOUT
+        )
+        if as_json:
+            import json
+
+            typer.echo(
+                json.dumps(
+                    [
+                        {
+                            "serial": r.serial,
+                            "transport": r.transport,
+                            "state": r.state,
+                            "model": r.model,
+                            "details": r.details,
+                        }
+                        for r in rows
+                    ],
+                    indent=2,
+                )
+            )
+            return
+        show(rows)
+
+
+def show(rows: list[DeviceInfo]) -> None:
+    """Print the table, then one line of advice per state that needs action."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from stalkerscan.textsafe import for_terminal
+
+    table = Table(show_edge=False, header_style="bold")
+    for column in ("Serial", "Connection", "State", "Model"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(
+            for_terminal(r.serial, max_len=64),
+            for_terminal(r.transport),
+            for_terminal(r.state, max_len=40),
+            for_terminal(r.model or "-", max_len=64),
+        )
+    console = Console()
+    console.print(table)
+    seen: set[str] = set()
+    for r in rows:
+        hint = state_hint(r.state)
+        if hint and r.state not in seen:
+            seen.add(r.state)
+            console.print(
+                f"\n[bold]{for_terminal(r.state)}[/bold]: {for_terminal(hint, max_len=None)}"
+            )
