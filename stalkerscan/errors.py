@@ -128,6 +128,10 @@ class AcquisitionError(StalkerscanError):
     """An acquisition folder is missing, unreadable or not an acquisition."""
 
 
+class ApkError(StalkerscanError):
+    """An APK could not be read safely (corrupt, hostile or over a limit); the message says why."""
+
+
 class ScanIncomplete(StalkerscanError):
     """The scan stopped early; partial results were kept."""
 
