@@ -275,17 +275,24 @@ _FRIENDLY = {
 }
 
 
+_KEYED_SECTIONS = ("commands", "files", "properties")
+
+
 def _format_loc(loc: tuple[int | str, ...]) -> str:
     out = ""
+    previous: int | str | None = None
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
+        elif previous in _KEYED_SECTIONS and len(out.split(".")) == 1:
+            out += f"[{part!r}]"  # a command line, a phone path or a property name
         elif part == "schema_version":
             out += ("." if out else "") + "schema"
         elif re.fullmatch(r"[A-Za-z0-9_]+", part):
             out += ("." if out else "") + part
         else:
             out += f"[{part!r}]"
+        previous = part
     return out or "(top level)"
 
 
