@@ -31,13 +31,9 @@ class HashTarget:
     remote_path: str
 
 
-def command_limit(max_command_bytes: int, max_payload: int | None) -> int:
-    """The byte budget of one hashing command line (ADB OPEN carries it in one payload)."""
-    limit = max_command_bytes
-    if max_payload is not None and max_payload > 0:
-        # The OPEN message carries "shell:" / "shell,v2,raw:" plus the command and a NUL.
-        limit = min(limit, max_payload - 64)
-    return max(limit - _BATCH_OVERHEAD, 512)
+def command_limit(batch_limit: int) -> int:
+    """The byte budget of the `sha256sum ...` part of a batch limited to `batch_limit` bytes."""
+    return max(batch_limit - _BATCH_OVERHEAD, 512)
 
 
 def split_safe(targets: Iterable[HashTarget]) -> tuple[list[HashTarget], list[HashTarget]]:

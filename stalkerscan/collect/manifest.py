@@ -101,8 +101,9 @@ class PulledApk(_Model):
 class DeviceIdentity(_Model):
     """Who the phone is. The serial is kept: the acquisition is the case file."""
 
-    serial: str
+    serial: str  # how the host reached it (USB serial, or HOST:PORT)
     transport: str
+    device_serial: str | None = None  # the phone's own ro.serialno
     manufacturer: str | None = None
     model: str | None = None
     android_release: str | None = None

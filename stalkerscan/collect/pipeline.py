@@ -87,6 +87,7 @@ _PROPS = frozenset(
         "ro.build.version.sdk",
         "ro.build.version.security_patch",
         "ro.build.fingerprint",
+        "ro.serialno",
     }
 )
 
@@ -342,11 +343,7 @@ class _Run:
         now = self.options.clock()
         if self.options.resume:
             old = load_manifest(self.root)
-            if old.device.serial != self.transport.serial:
-                raise AcquisitionError(
-                    f"{self.root} was collected from another phone ({old.device.serial}).",
-                    "Resume with the same phone, or collect into a new folder.",
-                )
+            self._check_same_phone(old)
             old.resumed_from.append(old.acquisition_id)
             old.complete = False
             old.stopped = None
@@ -368,6 +365,21 @@ class _Run:
             )
         self.manifest.options = self.options.as_manifest()
         self.save()
+
+    def _check_same_phone(self, old: Manifest) -> None:
+        """Refuse to resume with another phone (TCP serials change: compare ro.serialno)."""
+        if old.device.serial == self.transport.serial:
+            return
+        theirs = old.device.device_serial
+        ours: str | None = None
+        if theirs:
+            result = self.transport.shell("getprop ro.serialno", timeout=30.0, max_bytes=4096)
+            ours = result.stdout.decode("utf-8", "replace").strip()
+        if not theirs or ours != theirs:
+            raise AcquisitionError(
+                f"{self.root} was collected from another phone ({old.device.serial}).",
+                "Resume with the same phone, or collect into a new folder.",
+            )
 
     def save(self) -> None:
         self.manifest.updated_at = self.options.clock().isoformat()
@@ -396,15 +408,37 @@ class _Run:
 
     # -- one shell session ---------------------------------------------------------------------
 
+    def batch_limit(self) -> int:
+        """Most bytes in one command line: our cap, and the ADB payload (4 KiB on old phones)."""
+        limit = self.options.max_command_bytes
+        payload = _max_payload(self.transport)
+        if payload is not None:
+            # OPEN carries "shell:" (or "shell,v2,raw:"), a transport's own exit-code echo, NUL.
+            limit = min(limit, payload - 96)
+        return limit
+
     def run_batch(self, phase: str, planned: list[_Planned]) -> None:
-        """Run planned commands in one shell session, saving each artifact as it ends."""
+        """Run planned commands in as few shell sessions as the command-line limit allows."""
         todo = [p for p in planned if not self.already_done(p)]
-        if not todo:
-            return
+        limit = self.batch_limit()
+        groups: list[list[_Planned]] = []
+        for p in todo:
+            if groups and len(_batch_command("M" * 27, [*groups[-1], p])) <= limit:
+                groups[-1].append(p)
+            else:
+                groups.append([p])
+        for k, group in enumerate(groups):
+            try:
+                self._run_session(phase, group)
+            except BaseException:
+                rest = [p for g in groups[k + 1 :] for p in g]
+                self._mark_rest(rest, set(), "not collected: the collection stopped before it")
+                raise
+
+    def _run_session(self, phase: str, todo: list[_Planned]) -> None:
+        """Run planned commands in one shell session, saving each artifact as it ends."""
         marker = new_marker()
-        items = [
-            BatchItem(p.name if p.part is None else f"{p.name}_{p.part}", p.command) for p in todo
-        ]
+        items = _batch_items(todo)
         command = build_batch_command(marker, items)
         session = len(self.manifest.sessions) + 1
         running: dict[int, _ArtifactRun] = {}
@@ -523,6 +557,7 @@ class _Run:
             d.sdk = props.get("ro.build.version.sdk")
             d.security_patch = props.get("ro.build.version.security_patch")
             d.fingerprint = props.get("ro.build.fingerprint")
+            d.device_serial = props.get("ro.serialno")
         time_record = self.manifest.artifact("device_time")
         time_file = self.file_of("device_time")
         if time_record is not None and time_file is not None and time_record.started_at:
@@ -603,7 +638,7 @@ class _Run:
         self.progress.stage(f"Hashing {len(targets)} APKs on the phone")
         safe, unsafe = split_safe(targets)
         todo = [t for t in safe if t.remote_path not in known]
-        limit = command_limit(self.options.max_command_bytes, _max_payload(self.transport))
+        limit = command_limit(self.batch_limit())
         chunks = chunk_commands(todo, limit)
         in_chunk = {t.remote_path for _, members in chunks for t in members}
         first_part = 1 + max(
@@ -841,8 +876,20 @@ class _Counting:
         """Nothing buffered here."""
 
 
+def _batch_items(todo: list[_Planned]) -> list[BatchItem]:
+    return [BatchItem(p.name if p.part is None else f"{p.name}_{p.part}", p.command) for p in todo]
+
+
+def _batch_command(marker: str, todo: list[_Planned]) -> bytes:
+    return build_batch_command(marker, _batch_items(todo)).encode("utf-8")
+
+
 def _max_payload(transport: Transport) -> int | None:
+    """The negotiated ADB max payload, when the transport tells it."""
     value = getattr(transport, "max_payload", None)
+    if value is None:
+        # adb-shell transports keep it on their IO manager (until Transport exposes it).
+        value = getattr(getattr(transport, "_io", None), "max_payload", None)
     return value if isinstance(value, int) and value > 0 else None
 
 
