@@ -227,7 +227,10 @@ def parse_appops(data: bytes | str) -> AppOpsDump:
         om = _OP.match(line)
         if om and not line.lstrip().startswith(("Access:", "Reject:")):
             name, paren, rest = om.group(1), om.group(2), om.group(3)
-            op = _OpBuilder(name, _mode_of(paren, rest))
+            mode = _mode_of(paren, rest)
+            if ops is None and mode is None:
+                continue  # "foregroundOps:" list (Android 10+: `FINE_LOCATION: WATCHER`)
+            op = _OpBuilder(name, mode)
             _inline_times(op, rest)
             (ops if ops is not None else cur.uid_modes).append(op)
             continue

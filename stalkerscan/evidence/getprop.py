@@ -62,7 +62,7 @@ def parse_getprop(data: bytes | str) -> Getprop:
     """Parse `getprop` output (never raises)."""
     text = to_text(data)
     issues = IssueCounter()
-    props: dict[str, str] = Field(default_factory=dict)
+    props: dict[str, str] = {}
     lines = lines_of(text)
     i = 0
     while i < len(lines):

@@ -166,7 +166,7 @@ def parse_settings(
     if unavailable is not None:
         return Settings(namespace=namespace, user=user, unavailable=unavailable)
     issues = IssueCounter()
-    values: dict[str, str | None] = Field(default_factory=dict)
+    values: dict[str, str | None] = {}
     last: str | None = None
     for line in lines_of(text):
         if not line:
