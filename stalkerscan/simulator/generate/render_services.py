@@ -1,0 +1,403 @@
+"""System-service dumps and small commands: getprop, settings, device_policy, accessibility,
+notification (listeners only), appops, input_method, role, deviceidle, connectivity, account,
+usagestats.
+
+Shapes follow AOSP's dump code (DevicePolicyManagerService, AccessibilityManagerService,
+ManagedServices, AppOpsService, InputMethodManagerService, RoleService's proto-text dump,
+DeviceIdleController, ConnectivityService, AccountManagerService, UsageStatsService); the
+Android 9 emulator capture in ../shared/android-samples calibrates the older shapes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from stalkerscan.simulator.generate.model import Phone, Pkg, full_class
+
+
+def _u(ph: Phone, p: Pkg, user: int) -> str:
+    """`u0a123` as appops and activity dumps print a uid."""
+    return f"u{user}a{p.app_id - 10000}" if p.app_id >= 10000 else str(p.uid(user))
+
+
+def _ms_time(t: int) -> str:
+    return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d %H:%M:%S.000")
+
+
+def _ago(now: int, t: int) -> str:
+    d = max(0, now - t)
+    days, rem = divmod(d, 86400)
+    h, rem = divmod(rem, 3600)
+    m, s = divmod(rem, 60)
+    out = "-"
+    if days:
+        out += f"{days}d"
+    if days or h:
+        out += f"{h}h"
+    if days or h or m:
+        out += f"{m}m"
+    return out + f"{s}s0ms"
+
+
+def getprop(ph: Phone) -> str:
+    """`getprop`: `[key]: [value]` lines, sorted."""
+    return "".join(f"[{k}]: [{v}]\n" for k, v in sorted(ph.properties.items()))
+
+
+def settings_list(ph: Phone, namespace: str, user: int) -> str:
+    """`settings [--user N] list NAMESPACE`: `key=value` lines, sorted by key."""
+    table = ph.settings[namespace].get(user if namespace != "global" else 0, {})
+    return "".join(f"{k}={v}\n" for k, v in sorted(table.items()))
+
+
+_ADMIN_POLICIES = ("limit-password", "watch-login", "reset-password", "force-lock", "wipe-data",
+                   "disable-camera", "disable-keyguard-features")  # fmt: skip
+
+
+def device_policy(ph: Phone) -> str:
+    """`dumpsys device_policy`: owners and enabled admins per user."""
+    v = ph.android
+    out = ["Current Device Policy Manager state:"]
+    owners = [p for p in ph.packages if p.owner != "none" and p.admin]
+    do = next((p for p in owners if p.owner == "device"), None)
+    if do is not None:
+        u0 = next(iter(sorted(u for u in do.users if do.installed_for(u))), 0)
+        out += ["  Device Owner: ", f"    admin=ComponentInfo{{{do.name}/{full_class(do.name, do.admin)}}}",
+                "    name=", f"    package={do.name}"]  # fmt: skip
+        if v >= 11:
+            out.append("    isOrganizationOwnedDevice=true")
+        out += [f"    User ID: {u0}", ""]
+    for p in owners:
+        if p.owner != "profile":
+            continue
+        for u in ph.users:
+            if p.installed_for(u.id) and u.kind == "work":
+                out += [f"  Profile Owner (User {u.id}): ",
+                        f"    admin=ComponentInfo{{{p.name}/{full_class(p.name, p.admin)}}}",
+                        "    name=", f"    package={p.name}"]  # fmt: skip
+                if v >= 11:
+                    out.append("    isOrganizationOwnedDevice=false")
+                out.append("")
+    for u in ph.users:
+        admins = [p for p in ph.packages if p.admin and p.admin_active and p.installed_for(u.id)]
+        out.append("")
+        out.append(f"  Enabled Device Admins (User {u.id}, provisioningState: {3 if admins and u.kind == 'work' else 0}):")
+        for p in admins:
+            out.append(f"    {p.name}/{p.admin}:")
+            out.append(f"      uid={p.uid(u.id)}")
+            out.append("      testOnlyAdmin=false")
+            out.append("      policies:")
+            out += [f"        {pol}" for pol in _ADMIN_POLICIES]
+            out += ["      passwordQuality=0x0", "      minimumPasswordLength=0",
+                    "      disableCamera=false", "      disableScreenCapture=false",
+                    f"      isParent=false"]  # fmt: skip
+        out.append(" ")
+        out.append("    mPasswordOwner=-1")
+    out += ["", "  Constants:", "    DAS_DIED_SERVICE_RECONNECT_BACKOFF_SEC: 3600", "",
+            "  Encryption Status: " + ("per-user" if v >= 10 else "block default key"), ""]  # fmt: skip
+    return "\n".join(out) + "\n"
+
+
+def _a11y_label(p: Pkg) -> str:
+    return p.label
+
+
+def accessibility(ph: Phone) -> str:
+    """`dumpsys accessibility`: per user, installed / enabled / bound services."""
+    v = ph.android
+    out = ["ACCESSIBILITY MANAGER (dumpsys accessibility)", ""]
+    if v >= 11:
+        out.append(f"currentUserId={ph.users[0].id}")
+    for u in ph.users:
+        inst = [p for p in ph.packages if p.accessibility and p.installed_for(u.id)]
+        on = [p for p in inst if p.accessibility_on]
+        touch = any("talkback" in p.name for p in on)
+        attrs = (f"id={u.id}, {'currentUser=' + str(u.id == ph.users[0].id).lower() + ', ' if v < 11 else ''}"
+                 f"touchExplorationEnabled={str(touch).lower()}, "
+                 f"displayMagnificationEnabled=false, autoclickEnabled=false")  # fmt: skip
+        bound = ", ".join(
+            f"Service[label={_a11y_label(p)}, feedbackType[FEEDBACK_GENERIC], "
+            f"capabilities=1, eventTypes=TYPES_ALL_MASK, notificationTimeout=100]"
+            for p in on
+        )
+        if v < 11:
+            out.append(f"User state[attributes:{{{attrs}}}")
+            out.append(f"           services:{{{bound}}}]")
+            out.append("")
+            continue
+        out.append("User state[")
+        out.append(f"     attributes:{{{attrs}}}")
+        out.append("     installed services: {")
+        for i, p in enumerate(inst):
+            out.append(f"       {i} : {p.name}/{full_class(p.name, p.accessibility)}")
+        out.append("     }")
+        out.append(f"     Bound services:{{{bound}}}")
+        enabled = ", ".join(f"{{{p.name}/{full_class(p.name, p.accessibility)}}}" for p in on)
+        out.append(f"     Enabled services:{{{enabled}}}")
+        out.append("     Binding services:{}")
+        out.append("     Crashed services:{}")
+        out.append("]")
+        out.append("")
+    return "\n".join(out) + "\n"
+
+
+def notification(ph: Phone) -> str:
+    """`dumpsys notification`: the listener sections only (never notification content)."""
+    out = ["Current Notification Manager state:", "  Notification List:", "",
+           "  Notification listeners:", "    Allowed notification listeners:"]  # fmt: skip
+    live = []
+    for u in ph.users:
+        for p in ph.packages:
+            if p.listener and p.listener_on and p.installed_for(u.id):
+                comp = f"{p.name}/{full_class(p.name, p.listener)}"
+                out.append(f"      {comp} (user: {u.id} isPrimary: true)")
+                live.append((u.id, comp))
+    comps = sorted({c for _, c in live})
+    out.append(f"    All notification listeners ({len(comps)}) enabled for current profiles:")
+    out += [f"      ComponentInfo{{{c}}}" for c in comps]
+    out.append(f"    Live notification listeners ({len(live) + 1}):")
+    out.append("      ComponentInfo{com.android.systemui/com.android.systemui.statusbar.NotificationListener} "
+               "(user -1): android.service.notification.INotificationListener$Stub$Proxy@5a1c0de SYSTEM")  # fmt: skip
+    for i, (u, c) in enumerate(live):
+        out.append(f"      ComponentInfo{{{c}}} (user {u}): "
+                   f"android.service.notification.INotificationListener$Stub$Proxy@{0x1B2C3D4 + i:07x}")
+    out += ["    Snoozed notification listeners (0):", "    mListenerHints: 0",
+            "    mListenersDisablingEffects: ()", "", "  Notification assistant services:",
+            "    Allowed notification assistants:", "", "  Zen Mode:", "    mZenMode=ZEN_MODE_OFF", ""]  # fmt: skip
+    return "\n".join(out) + "\n"
+
+
+def _ops_for(ph: Phone, p: Pkg) -> dict[str, str]:
+    ops: dict[str, str] = {}
+    perms = set(p.requested)
+    if "android.permission.ACCESS_FINE_LOCATION" in perms and p.runtime.get("android.permission.ACCESS_FINE_LOCATION"):
+        ops["FINE_LOCATION"] = "allow"
+        ops["COARSE_LOCATION"] = "allow"
+        ops["MONITOR_LOCATION"] = "allow"
+    if "android.permission.RECORD_AUDIO" in perms and p.runtime.get("android.permission.RECORD_AUDIO"):
+        ops["RECORD_AUDIO"] = "allow"
+    if "android.permission.READ_SMS" in perms and p.runtime.get("android.permission.READ_SMS"):
+        ops["READ_SMS"] = "allow"
+    ops.update(p.appops)
+    return ops
+
+
+def appops(ph: Phone) -> str:
+    """`dumpsys appops`: per uid, the modes and last access of each package's ops."""
+    v = ph.android
+    out = ["Current AppOps Service state:", "  Settings:", "    top_state_settle_time=+5s0ms", ""]
+    for u in ph.users:
+        for p in ph.packages:
+            if not (p.installed_for(u.id) or (p.keep_data and u.id in p.users)):
+                continue
+            ops = _ops_for(ph, p)
+            if not ops:
+                continue
+            out.append(f"  Uid {_u(ph, p, u.id)}:")
+            out.append("    state=cch")
+            if v >= 11:
+                out.append("    capability=LCMN")
+            for op, mode in ops.items():
+                if op in ("RUN_ANY_IN_BACKGROUND", "MANAGE_EXTERNAL_STORAGE"):
+                    out.append(f"      {op}: mode={mode}")
+            out.append(f"    Package {p.name}:")
+            last = p.last_used or p.update_time
+            for op, mode in ops.items():
+                out.append(f"      {op} ({mode}):")
+                if v >= 11:
+                    out.append("        null=[")
+                    out.append(f"          Access: [bg-s] {_ms_time(last)} ({_ago(ph.now, last)})")
+                    out.append("        ]")
+                else:
+                    out.append(f"          Access: bg    = {_ms_time(last)} ({_ago(ph.now, last)})")
+    out.append("")
+    return "\n".join(out) + "\n"
+
+
+def input_method(ph: Phone) -> str:
+    """`dumpsys input_method`: installed methods and the current one (first user)."""
+    owner = ph.users[0].id
+    sec = ph.settings["secure"][owner]
+    cur = sec.get("default_input_method", "")
+    enabled = [c for c in sec.get("enabled_input_methods", "").split(":") if c]
+    out = ["Current Input Method Manager state:",
+           f"  Input Methods: mMethodMapUpdateCount={len(enabled) + 2} mBindInstantServiceAllowed=false"]  # fmt: skip
+    methods = []
+    for p in ph.packages:
+        if p.ime and p.installed_for(owner):
+            methods.append(f"{p.name}/{p.ime}")
+    kb = ph.vendor.keyboard
+    if kb.split("/")[0] in ph.by_name() and kb not in methods:
+        methods.insert(0, kb)
+    for i, m in enumerate(methods):
+        pkg, cls = m.split("/", 1)
+        out += [f"  InputMethod #{i}:",
+                f"    mId={m} mSettingsActivityName=null mIsVrOnly=false mSupportsSwitchingToNextInputMethod=true",
+                "    mIsDefaultResId=0x0", "    Service:",
+                "      priority=0 preferredOrder=0 match=0x108000 specificIndex=-1 isDefault=false",
+                "      ServiceInfo:", f"        name={full_class(pkg, cls)}", f"        packageName={pkg}",
+                "        enabled=true exported=true directBootAware=false",
+                "        permission=android.permission.BIND_INPUT_METHOD"]  # fmt: skip
+    out += ["  Clients:", f"  mCurMethodId={cur}", f"  mCurrentUserId? mCurrentUserId={owner}",
+            "  mSettings:", f"    mCurrentUserId={owner}",
+            f"    enabledInputMethodsStr={':'.join(enabled)}", ""]  # fmt: skip
+    return "\n".join(out) + "\n"
+
+
+_DEFAULT_ROLES = ("android.app.role.ASSISTANT", "android.app.role.BROWSER",
+                  "android.app.role.DIALER", "android.app.role.SMS", "android.app.role.HOME",
+                  "android.app.role.EMERGENCY", "android.app.role.CALL_SCREENING")  # fmt: skip
+
+
+def role(ph: Phone) -> str:
+    """`dumpsys role` (Android 10+): the proto-text dump of each user's role holders."""
+    v = ph.vendor
+    names = ph.by_name()
+    defaults = {"android.app.role.ASSISTANT": "com.google.android.googlequicksearchbox",
+                "android.app.role.BROWSER": v.browser, "android.app.role.DIALER": v.dialer,
+                "android.app.role.SMS": v.sms_app, "android.app.role.HOME": v.launcher,
+                "android.app.role.EMERGENCY": "com.android.emergency",
+                "android.app.role.CALL_SCREENING": v.dialer}  # fmt: skip
+    out = []
+    for u in ph.users:
+        holders = {r: ([defaults[r]] if defaults.get(r) in names else []) for r in _DEFAULT_ROLES}
+        for p in ph.packages:
+            if not p.installed_for(u.id):
+                continue
+            for r in p.roles:
+                holders[r] = [p.name]
+        out += ["user_states={", f"  user_id={u.id}", "  version=8",
+                f"  packages_hash={abs(len(ph.packages) * 2654435761 + u.id) % (1 << 60):016X}"]  # fmt: skip
+        for r in sorted(holders):
+            out.append("  roles={")
+            out.append(f"    name={r}")
+            for h in holders[r]:
+                out.append(f"    holders={h}")
+            out.append("  }")
+        out.append("}")
+    return "\n".join(out) + "\n"
+
+
+_IDLE_SYSTEM = ("com.android.phone", "com.android.providers.downloads", "com.android.vending",
+                "com.google.android.gms", "com.android.bluetooth", "com.android.shell")  # fmt: skip
+
+
+def deviceidle_whitelist(ph: Phone) -> str:
+    """`dumpsys deviceidle whitelist`: `system-excidle,`, `system,` and `user,` entries."""
+    out = []
+    for p in ph.packages:
+        if p.name in _IDLE_SYSTEM and p.present():
+            out.append(f"system-excidle,{p.name},{p.app_id}")
+    for p in ph.packages:
+        if p.name in _IDLE_SYSTEM and p.present():
+            out.append(f"system,{p.name},{p.app_id}")
+    for p in ph.packages:
+        if p.battery_exempt and p.removed_at is None:
+            out.append(f"user,{p.name},{p.app_id}")
+    return "\n".join(out) + "\n"
+
+
+def connectivity(ph: Phone) -> str:
+    """`dumpsys connectivity`: default network, current networks (a VPN if one is active)."""
+    out = ["NetworkProviders for:", "  WifiNetworkProvider", "",
+           "Active default network: 100", "", "Current Networks:",
+           "  NetworkAgentInfo{network{100}  handle{430242797581}  ni{WIFI CONNECTED extra: }  "
+           "created{2026-11-19T08:00:00Z}  lp{{InterfaceName: wlan0 LinkAddresses: [ 192.0.2.15/24 ] }}  "
+           "nc{[ Transports: WIFI Capabilities: NOT_METERED&INTERNET&NOT_RESTRICTED&TRUSTED&NOT_VPN&VALIDATED "
+           "LinkUpBandwidth>=12000Kbps LinkDnBandwidth>=48000Kbps SSID: \"ExampleNet\" UnderlyingNetworks: Null]}  "
+           "Score(Policies : IS_VALIDATED&IS_DEFAULT ; KeepConnected : 0) }"]  # fmt: skip
+    vpns = [p for p in ph.packages if p.vpn and p.vpn_active and p.removed_at is None]
+    for i, p in enumerate(vpns):
+        owner = next((u.id for u in ph.users if p.installed_for(u.id)), 0)
+        out.append(
+            f"  NetworkAgentInfo{{network{{{101 + i}}}  handle{{{434537764877 + i}}}  "
+            f"ni{{VPN CONNECTED extra: VPN:{p.name}}}  created{{2026-11-19T08:01:00Z}}  "
+            "lp{{InterfaceName: tun0 LinkAddresses: [ 10.8.0.2/32 ] }}  "
+            "nc{[ Transports: VPN Capabilities: INTERNET&NOT_RESTRICTED&TRUSTED&VALIDATED "
+            f"OwnerUid: {p.uid(owner)} AdministratorUids: [] UnderlyingNetworks: [100]]}}  "
+            "Score(Policies : IS_VALIDATED&IS_VPN ; KeepConnected : 0) }"
+        )
+    out += ["", "Legacy VPN: none", ""]
+    for u in ph.users:
+        vpn = next((p for p in vpns if p.installed_for(u.id)), None)
+        if vpn is not None:
+            out.append(f"VPN for user {u.id}: {vpn.name} (always-on: {str(vpn.vpn_always_on).lower()}, "
+                       f"lockdown: {str(vpn.vpn_lockdown).lower()})")  # fmt: skip
+    out.append("")
+    return "\n".join(out) + "\n"
+
+
+_AUTHENTICATORS = {"com.google": "com.google.android.gms/com.google.android.gms.auth.account.authenticator.GoogleAccountAuthenticatorService",
+                   "com.samsung.android.mobileservice": "com.samsung.android.mobileservice/.AuthenticatorService",
+                   "com.whatsapp": "com.whatsapp/.accountsync.AccountAuthenticatorService"}  # fmt: skip
+
+
+def account(ph: Phone) -> str:
+    """`dumpsys account`: accounts per user (the collector masks the names)."""
+    out = []
+    for u in ph.users:
+        mine = [(t, n) for uid, t, n in ph.accounts if uid == u.id]
+        out.append(f"User UserInfo{{{u.id}:{u.name}:{u.flags:x}}}:")
+        out.append(f"  Accounts: {len(mine)}")
+        for t, n in mine:
+            out.append(f"    Account {{name={n}, type={t}}}")
+        out += ["", "  Active Sessions: 0", ""]
+        types = sorted({t for t, _ in mine} | {"com.google"})
+        out.append(f"  RegisteredServicesCache: {len(types)} services")
+        for t in types:
+            comp = _AUTHENTICATORS.get(t, f"{t}/.AuthenticatorService")
+            out.append(f"    ServiceInfo: AuthenticatorDescription {{type={t}}}, ComponentInfo{{{comp}}}, uid 10134")
+        out.append("")
+    return "\n".join(out) + "\n"
+
+
+def usagestats(ph: Phone) -> str:
+    """`dumpsys usagestats`: last-24-hour events and daily package stats, per user."""
+    v = ph.android
+    fg, bg = ("ACTIVITY_RESUMED", "ACTIVITY_PAUSED") if v >= 10 else ("MOVE_TO_FOREGROUND", "MOVE_TO_BACKGROUND")
+    out = []
+    start = ph.now - 86400
+    for u in ph.users:
+        out.append(f"user={u.id} ")
+        out.append(f'  Last 24 hour events (timeRange="{_fmt_range(start, ph.now)}" )')
+        events: list[tuple[int, str]] = []
+        for p in ph.packages:
+            if u.id not in p.users or p.last_used is None:
+                continue
+            t = p.last_used
+            if p.removed_at is not None:
+                t = min(t, p.removed_at - 600)
+            if t < start - 6 * 86400:
+                continue
+            cls = p.launcher or full_class(p.name, ".MainActivity")
+            if not p.launcher and p.accessibility:
+                events.append((t, f"type=FOREGROUND_SERVICE_START package={p.name} class={full_class(p.name, p.accessibility)} flags=0x0"))
+                continue
+            events.append((t, f"type={fg} package={p.name} class={cls} flags=0x0"))
+            events.append((t + 37, f"type={bg} package={p.name} class={cls} flags=0x0"))
+        for p in ph.packages:
+            if p.removed_at is not None and u.id in p.users:
+                events.append((p.removed_at - 60, f"type=NOTIFICATION_INTERRUPTION package={p.name} flags=0x0"))
+        for t, e in sorted(events):
+            if t >= start - 6 * 86400:
+                out.append(f'    time="{_fmt_t(t)}" {e} ')
+        out.append("  In-memory daily stats")
+        out.append(f'  timeRange="{_fmt_range(ph.now - 9 * 3600, ph.now)}" ')
+        out.append("    packages")
+        for p in ph.packages:
+            if u.id not in p.users or p.last_used is None:
+                continue
+            total = "00:00" if not p.launcher else "02:13"
+            out.append(f'      package={p.name} totalTime="{total}" lastTime="{_fmt_t(p.last_used)}" appLaunchCount={1 if p.launcher else 0} ')
+        out.append("")
+    return "\n".join(out) + "\n"
+
+
+def _fmt_t(t: int) -> str:
+    return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _fmt_range(a: int, b: int) -> str:
+    fa = datetime.fromtimestamp(a, UTC)
+    fb = datetime.fromtimestamp(b, UTC)
+    return f"{fa.month}/{fa.day}/{fa.year}, {fa:%H:%M} – {fb.month}/{fb.day}/{fb.year}, {fb:%H:%M}"
