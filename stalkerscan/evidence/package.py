@@ -351,12 +351,29 @@ class PackageDump(Frozen):
             if h.kind == kind and (package is None or h.package == package)
         )
 
-    def uninstalled_but_kept(self, user_id: int) -> tuple[str, ...]:
-        """Packages whose data is kept for a user who has them uninstalled (`installed=false`)."""
+    def not_installed_for(self, user_id: int) -> tuple[str, ...]:
+        """Packages on the phone with `installed=false` for this user (other user, or kept data)."""
         out = []
         for p in self.packages:
             u = p.user(user_id)
             if u is not None and u.installed is False:
+                out.append(p.name)
+        return tuple(out)
+
+    def uninstalled_but_kept(self, user_id: int) -> tuple[str, ...]:
+        """Packages uninstalled for this user whose data or APK the phone kept (`pm uninstall -k`).
+
+        `installed=false` alone also means "installed for another user only"; a package counts as
+        kept when it is installed for no user at all, or when its credential-encrypted data
+        directory still exists for this user (`ceDataInode` > 0, Android 7+).
+        """
+        out = []
+        for p in self.packages:
+            u = p.user(user_id)
+            if u is None or u.installed is not False:
+                continue
+            anywhere = any(o.installed for o in p.users)
+            if not anywhere or (u.ce_data_inode is not None and u.ce_data_inode > 0):
                 out.append(p.name)
         return tuple(out)
 
@@ -687,7 +704,12 @@ class _PackageBuilder:
         if not body:
             return
         if self.list_name is not None:
-            if indent > self.list_indent:
+            # Android 14+ prints `Suspend params:` at the same depth as the user block and its
+            # entries at the depth of the user's own lines: only `suspendingPackage=` belongs to it.
+            suspend_end = self.list_name == "Suspend params" and not body.startswith(
+                "suspendingPackage="
+            )
+            if indent > self.list_indent and not suspend_end:
                 self._list_item(body, counter)
                 return
             self.list_name = None
@@ -904,6 +926,7 @@ class _PackageBuilder:
             "stopped",
             "notLaunched",
             "developerVerificationStatus",
+            "installStatus",  # Android 7 and earlier
         ):
             pass  # printed by AOSP, not needed here
         elif len(self.extra) < MAX_EXTRA:
