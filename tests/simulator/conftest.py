@@ -13,12 +13,13 @@ from stalkerscan.simulator.server import SimulatedPhone
 
 @pytest.fixture(scope="session")
 def minimal_profile() -> Profile:
-    """The hand-written minimal profile plus a generated 20 MB APK."""
+    """The hand-written minimal profile plus a generated 20 MB APK and 1 MB `dumpsys package`."""
     base = Profile.load(MINIMAL)
     spec = base.spec
     assert spec is not None
     data = spec.model_dump(by_alias=True, exclude_none=True)
     data["files"][BIG_APK] = {"generate": {"size": BIG_SIZE, "seed": 2026}}
+    data["commands"]["dumpsys package"] = {"generate": {"size": 1_000_000, "seed": 1, "text": True}}
     return Profile.from_dict(data, base_dir=MINIMAL, source=str(MINIMAL / "profile.yaml"))
 
 
