@@ -27,6 +27,7 @@ from typing import BinaryIO, cast
 from stalkerscan import __version__
 from stalkerscan.collect.batch import BatchItem, MarkerSplitter, build_batch_command, new_marker
 from stalkerscan.collect.collectors import (
+    BATCH_ORDER,
     REGISTRY,
     Collector,
     classify_result,
@@ -177,7 +178,8 @@ class AcquisitionResult:
         missing = self.not_collected()
         lines = [f"Collected {len(collected)} of {len(m.artifacts)} outputs into {self.path}."]
         if missing:
-            lines.append("Not collected: " + ", ".join(missing) + ".")
+            more = f" and {len(missing) - 30} more" if len(missing) > 30 else ""
+            lines.append("Not collected: " + ", ".join(missing[:30]) + more + ".")
         hashed = sum(1 for h in m.apk_hashes if h.sha256)
         lines.append(
             f"APK hashes: {hashed} of {len(m.apk_hashes)}"
@@ -187,12 +189,20 @@ class AcquisitionResult:
         pulled = sum(1 for p in m.pulled_apks if p.status in (Status.OK, Status.TRUNCATED))
         lines.append(f"APKs pulled: {pulled} of {len(m.pulled_apks)} selected.")
         if m.stopped:
-            lines.append(f"Stopped during {m.stopped['stage']}: {m.stopped['reason']}")
+            lines.append(f"Stopped while {m.stopped['stage']}.")
         return " ".join(lines)
 
     def incomplete_error(self) -> ScanIncomplete:
         """The exit-4 error the CLI raises for a partial acquisition."""
-        cause = self.error.message if self.error is not None else "the collection stopped early"
+        err = self.error
+        if isinstance(err, DisconnectedError):
+            cause = "the connection to the phone was lost."
+        elif isinstance(err, DeviceTimeoutError):
+            cause = "the phone stopped answering."
+        elif err is not None:
+            cause = err.message[:300]
+        else:
+            cause = "the collection stopped early."
         return ScanIncomplete(
             f"The collection is incomplete: {cause} {self.summary()}",
             f"Reconnect the phone and run `stalkerscan collect --resume {self.path}` "
@@ -525,6 +535,23 @@ class _Run:
             self.save()
 
     # -- the steps -----------------------------------------------------------------------------
+
+    def mark_unreached(self) -> None:
+        """After a stop: list every artifact and step never reached as not collected."""
+        users = self.manifest.users or [0]
+        names = {(a.name, a.part) for a in self.manifest.artifacts}
+        unreached = [
+            p
+            for batch in BATCH_ORDER
+            for p in self.plan(batch, users)
+            if (p.name, p.part) not in names
+        ]
+        self._mark_rest(unreached, set(), "not collected: the collection stopped before it")
+        why = "not reached: the collection stopped before it"
+        if not self.manifest.hashing:
+            self.manifest.hashing = {"status": Status.NOT_COLLECTED.value, "reason": why}
+        if not self.manifest.pull:
+            self.manifest.pull = {"status": Status.NOT_COLLECTED.value, "reason": why}
 
     def plan(self, batch: str, users: list[int]) -> list[_Planned]:
         out: list[_Planned] = []
@@ -915,6 +942,7 @@ def collect(
     m = run.manifest
     if error is not None:
         m.stopped = {"stage": run.stage, "reason": error.message}
+        run.mark_unreached()
         with contextlib.suppress(DiskFullError, OSError):
             run.save()
         anything = any(a.status in _DONE for a in m.artifacts)
