@@ -21,7 +21,7 @@ from stalkerscan.evidence.package import (
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures" / "dumpsys" / "package"
 ANDROID9 = ROOT / "fixtures" / "dumpsys" / "emulator-android9" / "package"
-CASES = sorted(FIXTURES.glob("*.txt")) + [ANDROID9 / "dumpsys_package_excerpt.txt"]
+CASES = [*sorted(FIXTURES.glob("*.txt")), ANDROID9 / "dumpsys_package_excerpt.txt"]
 REGEN = os.environ.get("STALKERSCAN_REGEN_GOLDEN") == "1"
 
 
@@ -238,7 +238,9 @@ def test_android9_real_capture_excerpt() -> None:
     assert gsa is not None
     user0 = gsa.user(0)
     assert user0 is not None and len(user0.disabled_components) > 5
-    assert any(p.name == "android.permission.READ_SMS" and p.granted for p in user0.runtime_permissions)
+    assert any(
+        p.name == "android.permission.READ_SMS" and p.granted for p in user0.runtime_permissions
+    )
     admins = {h.package for h in dump.handlers("device_admin_receiver")}
     assert admins == {"com.google.android.gm", "com.google.android.gms"}
     assert len(dump.handlers("notification_listener")) == 5
