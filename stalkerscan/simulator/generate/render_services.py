@@ -114,7 +114,8 @@ def accessibility(ph: Phone) -> str:
         touch = any("talkback" in p.name for p in on)
         attrs = (f"id={u.id}, {'currentUser=' + str(u.id == ph.users[0].id).lower() + ', ' if v < 11 else ''}"
                  f"touchExplorationEnabled={str(touch).lower()}, "
-                 f"displayMagnificationEnabled=false, autoclickEnabled=false")  # fmt: skip
+                 f"displayMagnificationEnabled=false, autoclickEnabled=false"
+                 + (f", installedServiceCount={len(inst)}" if v >= 11 else ""))  # fmt: skip
         bound = ", ".join(
             f"Service[label={_a11y_label(p)}, feedbackType[FEEDBACK_GENERIC], "
             f"capabilities=1, eventTypes=TYPES_ALL_MASK, notificationTimeout=100]"
@@ -127,10 +128,6 @@ def accessibility(ph: Phone) -> str:
             continue
         out.append("User state[")
         out.append(f"     attributes:{{{attrs}}}")
-        out.append("     installed services: {")
-        for i, p in enumerate(inst):
-            out.append(f"       {i} : {p.name}/{full_class(p.name, p.accessibility)}")
-        out.append("     }")
         out.append(f"     Bound services:{{{bound}}}")
         enabled = ", ".join(f"{{{p.name}/{full_class(p.name, p.accessibility)}}}" for p in on)
         out.append(f"     Enabled services:{{{enabled}}}")
@@ -367,8 +364,8 @@ def usagestats(ph: Phone) -> str:
             t = p.last_used
             if p.removed_at is not None:
                 t = min(t, p.removed_at - 600)
-            if t < start - 6 * 86400:
-                continue
+            if t < start:
+                continue  # only the last 24 hours are in the events list
             cls = p.launcher or full_class(p.name, ".MainActivity")
             if not p.launcher and p.accessibility:
                 events.append((t, f"type=FOREGROUND_SERVICE_START package={p.name} class={full_class(p.name, p.accessibility)} flags=0x0"))
@@ -379,7 +376,7 @@ def usagestats(ph: Phone) -> str:
             if p.removed_at is not None and u.id in p.users:
                 events.append((p.removed_at - 60, f"type=NOTIFICATION_INTERRUPTION package={p.name} flags=0x0"))
         for t, e in sorted(events):
-            if t >= start - 6 * 86400:
+            if t >= start:
                 out.append(f'    time="{_fmt_t(t)}" {e} ')
         out.append("  In-memory daily stats")
         out.append(f'  timeRange="{_fmt_range(ph.now - 9 * 3600, ph.now)}" ')
