@@ -78,6 +78,19 @@ class Transport(abc.ABC):
         self.serial = serial
         self.stats = TransportStats()
 
+    # The public methods below are the gate; a subclass that redefined one could send a command
+    # the allowlist never saw, so defining them in a subclass is refused when the class is made.
+    GATED_METHODS = ("shell", "shell_to_file", "pull", "stat")
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        bypass = [name for name in Transport.GATED_METHODS if name in cls.__dict__]
+        if bypass:
+            raise TypeError(
+                f"{cls.__name__} redefines {', '.join(bypass)} of Transport, which would bypass "
+                "the read-only allowlist; implement the _-prefixed methods instead."
+            )
+
     # -- the read-only gate -------------------------------------------------------------------
 
     def shell(self, command: str, *, timeout: float, max_bytes: int | None = None) -> ShellResult:
