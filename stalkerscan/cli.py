@@ -30,7 +30,7 @@ app = typer.Typer(
 )
 
 # Modules under stalkerscan.commands; each has `register(app: typer.Typer) -> None`.
-COMMAND_MODULES: tuple[str, ...] = ("simulate", "collect", "devices", "indicators")
+COMMAND_MODULES: tuple[str, ...] = ("simulate", "collect", "devices", "indicators", "rules")
 
 
 def _version_callback(value: bool) -> None:

@@ -1,0 +1,307 @@
+"""YARA rule sets: compile once per run, scan DEX and native code (the only module importing yara).
+
+A rule set is one named group of `.yar` files with its provenance (path and sha256 of each file):
+the project's own rules (`rules/` at the top of the repository, or the copy shipped in the
+package) and, separately, a feed's `rules.yar`. Each file is compiled in its own namespace, so two
+files may use the same rule name. Includes are refused (a feed must not pull in other files).
+
+Rules are written for the bytes of a `classes*.dex` or a `lib/<abi>/*.so`, never for the APK zip
+(whose entries are deflated): see `stalkerscan.evidence.apk_content.iter_code_entries`.
+
+YARA's `timeout` is checked between scanning steps. A rule whose single regular expression is
+pathological can overrun it (measured: `/a.{0,200}a.{0,200}a.{0,200}b/` on 200 kB of "a" ran for
+~240 s with timeout=1 s). Such a rule in a feed is not caught yet: see docs/apk-analysis.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from stalkerscan.errors import RuleError
+from stalkerscan.evidence.common import Frozen
+
+REQUIRED_META = ("id", "description", "severity", "author", "reference")
+SEVERITIES = ("low", "medium", "high")
+RULE_ID = re.compile(r"^SS-YARA-\d{3}$")
+MAX_STRINGS_PER_HIT = 8  # string identifiers kept per hit
+MAX_INSTANCES = 3  # instances kept per string identifier
+MAX_MATCH_PREVIEW = 64  # bytes of matched data kept per instance
+DEFAULT_TIMEOUT_S = 10
+
+
+def project_rules_dir() -> Path:
+    """The project's `rules/` folder (top level of the repository; `stalkerscan/data/rules` if a
+    packaged copy exists)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "rules", here / "data" / "rules"):
+        if candidate.is_dir() and any(candidate.glob("*.yar")):
+            return candidate
+    return here.parent / "rules"
+
+
+class RuleFile(Frozen):
+    """One compiled file: where it came from and its sha256."""
+
+    path: str
+    sha256: str
+    namespace: str
+
+
+class RuleSetInfo(Frozen):
+    """Provenance of a compiled rule set (shown in reports)."""
+
+    name: str
+    files: tuple[RuleFile, ...]
+    rule_count: int
+
+
+class StringHit(Frozen):
+    """One matched string of a rule: identifier, a few offsets and a short preview."""
+
+    identifier: str
+    offsets: tuple[int, ...]
+    preview: str  # first instance, printable ASCII with \\xNN escapes, bounded
+    count: int
+
+
+class RuleHit(Frozen):
+    """One rule that matched one scanned object."""
+
+    rule: str
+    rule_set: str
+    namespace: str
+    rule_id: str | None
+    severity: str | None
+    description: str | None
+    meta: dict[str, str | int | bool]
+    strings: tuple[StringHit, ...] = ()
+    target: str | None = None  # e.g. "classes2.dex" or "lib/arm64-v8a/libfoo.so"
+
+
+class ScanOutcome(Frozen):
+    """Result of scanning one object with one or more rule sets."""
+
+    hits: tuple[RuleHit, ...] = ()
+    timed_out: tuple[str, ...] = ()  # names of the rule sets that hit the timeout
+    errors: tuple[str, ...] = ()  # other scan failures, with the rule set name
+
+
+def _escape_bytes(data: bytes) -> str:
+    return "".join(chr(b) if 0x20 <= b < 0x7F and b != 0x5C else f"\\x{b:02x}" for b in data)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _rule_files(paths: Iterable[Path]) -> list[Path]:
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(sorted(q for q in p.iterdir() if q.suffix in (".yar", ".yara")))
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise RuleError(f"Rule file or folder not found: {p}.")
+    return out
+
+
+def _compile(files: Sequence[Path], namespaces: Sequence[str]) -> Any:
+    import yara
+
+    try:
+        return yara.compile(
+            filepaths={ns: str(f) for ns, f in zip(namespaces, files, strict=True)},
+            includes=False,
+        )
+    except yara.SyntaxError as err:
+        # yara names the file and line: "/path/x.yar(4): undefined string "$b"".
+        raise RuleError(
+            f"A YARA rule file does not compile: {err}.",
+            "Fix the file named above (or remove it) and run `stalkerscan rules check`.",
+        ) from err
+    except yara.Error as err:
+        names = ", ".join(str(f) for f in files)
+        raise RuleError(f"YARA could not compile {names}: {err}.") from err
+
+
+@dataclass
+class RuleSet:
+    """One compiled rule set; compile it once per run with `load_rule_set` and reuse it."""
+
+    info: RuleSetInfo
+    _compiled: Any
+
+    @property
+    def name(self) -> str:
+        """The set's name ("project", "feed", ...)."""
+        return self.info.name
+
+    def scan(
+        self, data: bytes, *, timeout: int = DEFAULT_TIMEOUT_S, target: str | None = None
+    ) -> ScanOutcome:
+        """Match `data` (DEX or .so bytes); a timeout is recorded in the outcome, not raised."""
+        import yara
+
+        try:
+            matches = self._compiled.match(data=data, timeout=max(1, int(timeout)))
+        except yara.TimeoutError:
+            return ScanOutcome(timed_out=(self.name,))
+        except yara.Error as err:
+            return ScanOutcome(errors=(f"{self.name}: {err}",))
+        return ScanOutcome(hits=tuple(self._hit(m, target) for m in matches))
+
+    def _hit(self, m: Any, target: str | None) -> RuleHit:
+        meta = {str(k): v for k, v in dict(m.meta).items() if isinstance(v, str | int | bool)}
+        strings = []
+        for s in list(m.strings)[:MAX_STRINGS_PER_HIT]:
+            instances = list(s.instances)
+            first = bytes(instances[0].matched_data[:MAX_MATCH_PREVIEW]) if instances else b""
+            strings.append(
+                StringHit(
+                    identifier=s.identifier,
+                    offsets=tuple(i.offset for i in instances[:MAX_INSTANCES]),
+                    preview=_escape_bytes(first),
+                    count=len(instances),
+                )
+            )
+
+        def text(key: str) -> str | None:
+            value = meta.get(key)
+            return str(value)[:500] if value is not None else None
+
+        return RuleHit(
+            rule=m.rule,
+            rule_set=self.name,
+            namespace=m.namespace,
+            rule_id=text("id"),
+            severity=text("severity"),
+            description=text("description"),
+            meta=meta,
+            strings=tuple(strings),
+            target=target,
+        )
+
+
+def load_rule_set(name: str, paths: Iterable[Path]) -> RuleSet:
+    """Compile the `.yar` files (or folders of them) as one named set; RuleError if one fails."""
+    files = _rule_files(paths)
+    if not files:
+        raise RuleError(f"No YARA rule files for the rule set {name!r}.")
+    namespaces = [f"{name}:{f.stem}" for f in files]
+    compiled = _compile(files, namespaces)
+    info = RuleSetInfo(
+        name=name,
+        files=tuple(
+            RuleFile(path=str(f), sha256=_sha256(f), namespace=ns)
+            for f, ns in zip(files, namespaces, strict=True)
+        ),
+        rule_count=sum(1 for _ in compiled),
+    )
+    return RuleSet(info=info, _compiled=compiled)
+
+
+def compile_rules(rules_dir: Path | None = None, feed_rules: Path | None = None) -> list[RuleSet]:
+    """The run's rule sets: the project's rules, then the feed's `rules.yar` if given."""
+    sets = [load_rule_set("project", [rules_dir or project_rules_dir()])]
+    if feed_rules is not None:
+        sets.append(load_rule_set("feed", [feed_rules]))
+    return sets
+
+
+def scan(
+    rule_sets: Sequence[RuleSet],
+    data: bytes,
+    *,
+    timeout: int = DEFAULT_TIMEOUT_S,
+    target: str | None = None,
+) -> ScanOutcome:
+    """Scan `data` with every rule set; hits, timeouts and errors are merged."""
+    hits: list[RuleHit] = []
+    timed_out: list[str] = []
+    errors: list[str] = []
+    for rs in rule_sets:
+        out = rs.scan(data, timeout=timeout, target=target)
+        hits.extend(out.hits)
+        timed_out.extend(out.timed_out)
+        errors.extend(out.errors)
+    return ScanOutcome(hits=tuple(hits), timed_out=tuple(timed_out), errors=tuple(errors))
+
+
+# --- `stalkerscan rules check` ---------------------------------------------------------------
+
+
+class RuleCheck(Frozen):
+    """The check of one rule (or of a file that did not compile: rule is None)."""
+
+    file: str
+    rule: str | None
+    rule_id: str | None
+    severity: str | None
+    problems: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """True when the rule compiled and its meta is complete."""
+        return not self.problems
+
+
+def check_rule_files(paths: Iterable[Path], *, require_project_ids: bool = True) -> list[RuleCheck]:
+    """Compile each file on its own and check every rule's required meta; never raises RuleError."""
+    import yara
+
+    results: list[RuleCheck] = []
+    seen_ids: dict[str, str] = {}
+    try:
+        files = _rule_files(paths)
+    except RuleError as err:
+        return [
+            RuleCheck(file="-", rule=None, rule_id=None, severity=None, problems=(err.message,))
+        ]
+    if not files:
+        return [
+            RuleCheck(file="-", rule=None, rule_id=None, severity=None, problems=("no .yar files",))
+        ]
+    for f in files:
+        try:
+            compiled = yara.compile(filepath=str(f), includes=False)
+        except yara.Error as err:
+            results.append(
+                RuleCheck(file=str(f), rule=None, rule_id=None, severity=None, problems=(str(err),))
+            )
+            continue
+        rules = list(compiled)
+        if not rules:
+            results.append(
+                RuleCheck(
+                    file=str(f), rule=None, rule_id=None, severity=None, problems=("no rules",)
+                )
+            )
+        for r in rules:
+            meta = dict(r.meta)
+            problems = [f"meta {k!r} missing" for k in REQUIRED_META if not meta.get(k)]
+            rid = str(meta["id"]) if meta.get("id") else None
+            sev = str(meta["severity"]) if meta.get("severity") else None
+            if sev is not None and sev not in SEVERITIES:
+                problems.append(f"severity {sev!r} is not one of {', '.join(SEVERITIES)}")
+            if rid is not None:
+                if require_project_ids and not RULE_ID.match(rid):
+                    problems.append(f"id {rid!r} is not of the form SS-YARA-NNN")
+                if rid in seen_ids:
+                    problems.append(f"id {rid!r} also used by {seen_ids[rid]}")
+                seen_ids.setdefault(rid, r.identifier)
+            results.append(
+                RuleCheck(
+                    file=str(f),
+                    rule=r.identifier,
+                    rule_id=rid,
+                    severity=sev,
+                    problems=tuple(problems),
+                )
+            )
+    return results
