@@ -371,7 +371,16 @@ _PRINTABLE = bytes(b"abcdefghijklmnopqrstuvwxyz0123456789    \n"[i % 41] for i i
 
 
 class GeneratedContent(Content):
-    """`size` pseudo-random bytes from `seed`, generated on the fly (never held whole)."""
+    """`size` pseudo-random bytes from `seed`, generated on the fly (never held whole).
+
+    A 256 KiB pool is drawn from `random.Random(seed)`; 64 KiB chunk `i` is the pool window
+    starting at `i * 69635 mod 256 KiB` (an odd step: the pattern repeats only after 16 GiB).
+    About 30x cheaper than drawing every byte, which matters for 1.5 GB of simulated APKs; the
+    bytes depend only on (size, seed, text), so digests are stable across runs and versions.
+    """
+
+    POOL = 256 * 1024
+    STEP = CHUNK + 4099
 
     def __init__(self, size: int, seed: int, text: bool = False) -> None:
         super().__init__()
@@ -381,15 +390,21 @@ class GeneratedContent(Content):
 
     def chunks(self) -> Iterator[bytes]:
         """See Content."""
-        # One generator per stream, always drawn in 64 KiB blocks (a multiple of 4 bytes),
-        # so the bytes depend only on seed and size.
+        if self.size == 0:
+            return
         rng = random.Random(self.seed)  # noqa: S311 - filler bytes, not secrets
+        pool = rng.randbytes(self.POOL)
+        if self.text:
+            pool = pool.translate(_PRINTABLE)
+        ring = pool + pool[:CHUNK]
         left = self.size
+        i = 0
         while left > 0:
             n = min(CHUNK, left)
-            block = rng.randbytes(n)
-            yield block.translate(_PRINTABLE) if self.text else block
+            start = (i * self.STEP) % self.POOL
+            yield ring[start : start + n]
             left -= n
+            i += 1
 
 
 # --- the loaded profile ----------------------------------------------------------------------
