@@ -62,7 +62,7 @@ class AccountsDump(Frozen):
 # the line so a crafted name containing ", type=" cannot leak its tail.
 _ACCOUNT = re.compile(r"Account \{name=(.*), type=([^,{}\s]*)\}")
 _USER = re.compile(r"^User UserInfo\{(\d+):(.*):([0-9a-fA-Fx]+)\}:\s*$")
-_USERINFO_ANY = re.compile(r"UserInfo\{(\d+):(.*?):([0-9a-fA-Fx]+)\}")
+_USERINFO_ANY = re.compile(r"UserInfo\{(\d+):(.*):([0-9a-fA-Fx]+)\}")
 _COUNT = re.compile(r"^\s*Accounts: (\d+)\s*$")
 _AUTH = re.compile(r"AuthenticatorDescription \{type=([^,{}\s]+)\}")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")

@@ -92,7 +92,9 @@ def test_multiline_value_is_kept_whole() -> None:
 
 
 def test_unknown_lines_are_counted_not_fatal() -> None:
-    g = parse_getprop("[ro.product.model]: [X]\nwarning: something odd\n[ro.build.version.sdk]: [x]\n")
+    g = parse_getprop(
+        "[ro.product.model]: [X]\nwarning: something odd\n[ro.build.version.sdk]: [x]\n"
+    )
     assert g.model == "X"
     assert g.sdk is None  # not a number: left unset, never a crash
     assert g.issues.unparsed_lines == 1

@@ -1,0 +1,79 @@
+"""input_method: installed, enabled and current keyboards; the secure-setting helpers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from stalkerscan.evidence.input_method import (
+    parse_default_input_method,
+    parse_enabled_input_methods,
+    parse_input_method,
+)
+
+from ._device_checks import (
+    FIXTURES,
+    check_golden,
+    check_windows_variants,
+    fixture_files,
+    never_raises_on_garbage,
+    never_raises_on_mutations,
+)
+
+FILES = fixture_files("input_method")
+IME = FIXTURES / "input_method"
+LATIN = "com.google.android.inputmethod.latin/com.android.inputmethod.latin.LatinIME"
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_golden(path: Path) -> None:
+    check_golden("input_method", path, parse_input_method(path.read_bytes()))
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_windows_copies_parse_identically(path: Path) -> None:
+    check_windows_variants(parse_input_method, path.read_bytes())
+
+
+def test_android9_third_party_keyboard_in_use() -> None:
+    d = parse_input_method((IME / "android9_gboard.txt").read_bytes())
+    assert d.installed == (LATIN, "org.example.keys/org.example.keys.KeyService")
+    assert d.current == "org.example.keys/org.example.keys.KeyService"
+    assert d.per_user[0].user == 0
+    assert d.enabled() == d.installed
+
+
+def test_android15_per_user() -> None:
+    d = parse_input_method((IME / "android15_per_user.txt").read_bytes())
+    assert d.current == LATIN
+    assert [(u.user, u.enabled) for u in d.per_user] == [
+        (0, (LATIN,)),
+        (10, ("org.example.workkeys/org.example.workkeys.WorkIme",)),
+    ]
+
+
+def test_setting_helpers() -> None:
+    assert parse_enabled_input_methods(f"{LATIN};-921088104;529847764:org.example.k/.Ime") == (
+        LATIN,
+        "org.example.k/org.example.k.Ime",
+    )
+    assert parse_enabled_input_methods("") == ()
+    assert parse_enabled_input_methods(None) == ()
+    assert parse_default_input_method("org.example.k/.Ime") == "org.example.k/org.example.k.Ime"
+    assert parse_default_input_method("null-ish value") is None
+    assert parse_default_input_method(None) is None
+
+
+def test_empty_and_unavailable() -> None:
+    d = parse_input_method("")
+    assert d.current is None and d.installed == ()
+    assert parse_input_method("Can't find service: input_method").unavailable
+
+
+def test_bad_id_counted() -> None:
+    assert parse_input_method("    mId=???\n").issues.unparsed_lines == 1
+
+
+test_garbage_never_raises = never_raises_on_garbage(parse_input_method)
+test_mutations_never_raise = never_raises_on_mutations(parse_input_method, FILES)
