@@ -141,8 +141,7 @@ def update_feed(store: FeedStore, fetcher: Fetcher, *, force: bool = False) -> U
                 raise FeedError(
                     "The new feed was refused because it is much smaller than the active one: "
                     + "; ".join(reasons)
-                    + f". The active version {previous.id if previous else ''}"
-                    " stays in use.",
+                    + ".",
                     "If upstream really removed these indicators, run the update again with "
                     "--force.",
                 )
