@@ -56,7 +56,8 @@ class Settings(Frozen):
     # --- Play Protect (global namespace) ---------------------------------------------------
     @property
     def package_verifier_enable(self) -> bool | None:
-        """Play Protect app scanning on (global `package_verifier_enable`; absent = on)."""
+        """Play Protect app scanning (global `package_verifier_enable`); None when absent,
+        which Android treats as on."""
         return self.flag("package_verifier_enable")
 
     @property
