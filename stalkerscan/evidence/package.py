@@ -29,6 +29,7 @@ MAX_LIST = 2_000  # entries per list inside one package (permissions, components
 MAX_HANDLERS = 20_000  # intent handlers kept from the resolver tables
 MAX_EXTRA = 32  # unknown key=value pairs kept per package / user state
 MAX_VALUE = 4_096  # characters kept of one field value
+MAX_ANOMALIES = 50
 
 # --- lines ---------------------------------------------------------------------------------------
 
@@ -332,6 +333,9 @@ class PackageDump(Frozen):
     intent_handlers: tuple[IntentHandler, ...] = ()
     sections: tuple[str, ...] = ()  # top-level section titles seen, in order
     complete: bool = False  # a `Packages:` section was seen and the output did not stop inside it
+    # Signs of crafted or corrupt output: a package printed twice, a section title in the middle
+    # of a package block (AOSP prints versionName and other values raw, newlines included).
+    anomalies: tuple[str, ...] = ()
     lines_cut: int = 0  # lines longer than MAX_LINE, cut
     capped: int = 0  # entries dropped because a cap was reached
     issues: ParseIssues = Field(default_factory=ParseIssues)
@@ -999,6 +1003,9 @@ class _DumpParser:
         self.db_internal = False
         self.capped = 0
         self.saw_packages = False
+        self.pending_title: str | None = None
+        self.anomalies: list[str] = []
+        self.names_seen: set[tuple[bool, str]] = set()
 
     # -- section switching --
     def _finish_block(self, cut_off: bool = False) -> None:
@@ -1023,12 +1030,22 @@ class _DumpParser:
             # A field the model refused (should not happen: builders only hold typed values).
             self.counter.add(f"Package [{cur.name}]")
 
+    @staticmethod
+    def _is_title(line: str) -> bool:
+        # A title starts with a letter and ends with a colon; `3/30/19 2:12 PM: ...` lines of
+        # the warning-message section do not.
+        title = line.rstrip()
+        return title.endswith(":") and title[:1].isalpha() and "=" not in title
+
+    def _anomaly(self, text: str) -> None:
+        if len(self.anomalies) < MAX_ANOMALIES:
+            self.anomalies.append(text[:200])
+        self.counter.add(text)
+
     def _top_level(self, line: str) -> bool:
         """Handle a column-0 line; True if it was a section title."""
         title = line.rstrip()
-        # A title starts with a letter and ends with a colon; `3/30/19 2:12 PM: ...` lines of
-        # the warning-message section do not.
-        if not title.endswith(":") or not title[:1].isalpha() or "=" in title:
+        if not self._is_title(title):
             return False
         self._finish_block()
         self.section = title
@@ -1053,7 +1070,22 @@ class _DumpParser:
         line = self.guard(raw)
         if not line.strip():
             return
+        if self.pending_title is not None:
+            title, self.pending_title = self.pending_title, None
+            if _indent(line) >= 4 and not line.startswith("\t"):
+                # The package block goes on after a "title": a value printed raw by AOSP (e.g.
+                # a crafted versionName holding a newline) injected it. Keep the block.
+                self._anomaly(f"section title inside a package block: {title}")
+            else:
+                self._top_level(title)
         if not line.startswith((" ", "\t")):
+            if (
+                self.current is not None
+                and self.section in (_PACKAGES, _HIDDEN)
+                and self._is_title(line)
+            ):
+                self.pending_title = line  # decided by the next line (see above)
+                return
             if self._top_level(line):
                 return
             if self.section in (_PACKAGES, _HIDDEN, _SHARED) or self.section is None:
@@ -1090,6 +1122,13 @@ class _DumpParser:
             m = _PKG_HEADER_RE.match(line)
             if m is not None:
                 self._finish_block()
+                key = (hidden, m.group(1))
+                if key in self.names_seen:
+                    # AOSP prints each package once per section: a second block is injected
+                    # text (or a corrupt dump); both are kept, `package()` returns the first.
+                    self._anomaly(f"package listed twice: {m.group(1)}")
+                elif len(self.names_seen) < MAX_PACKAGES:
+                    self.names_seen.add(key)
                 self.current = _PackageBuilder(m.group(1), hidden_system=hidden)
                 return
         cur = self.current
@@ -1162,6 +1201,9 @@ class _DumpParser:
         )
 
     def result(self) -> PackageDump:
+        if self.pending_title is not None:
+            title, self.pending_title = self.pending_title, None
+            self._top_level(title)
         # Output that ends inside a package block may have been cut mid-package.
         cut_off = self.current is not None and self.section in (_PACKAGES, _HIDDEN)
         ended_in_packages = self.section == _PACKAGES
@@ -1175,6 +1217,7 @@ class _DumpParser:
             intent_handlers=tuple(self.handlers),
             sections=tuple(self.sections),
             complete=self.saw_packages and not ended_in_packages,
+            anomalies=tuple(self.anomalies),
             lines_cut=self.guard.cut,
             capped=self.capped,
             issues=self.counter.freeze(),

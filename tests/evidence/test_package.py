@@ -315,3 +315,45 @@ def test_a_failing_line_source_keeps_what_was_read() -> None:
     dump = parse_dumpsys_package(lines())
     assert dump.package("org.example.a") is not None
     assert dump.issues.examples[-1].startswith(PARSER_STOPPED)
+
+
+def test_injected_title_inside_a_package_does_not_hide_its_grants() -> None:
+    # AOSP prints versionName raw: a crafted one holding newlines can fake a section title.
+    text = (
+        "Packages:\n"
+        "  Package [org.example.spy] (1):\n"
+        "    userId=10300\n"
+        "    versionName=1.0\n"
+        "Frozen packages:\n"
+        "    timeStamp=2024-01-01 00:00:00\n"
+        "    User 0: ceDataInode=5 installed=true hidden=false stopped=false enabled=0\n"
+        "      runtime permissions:\n"
+        "        android.permission.READ_SMS: granted=true\n"
+        "  Package [org.example.notes] (2):\n"
+        "    userId=10301\n"
+        "  Package [org.example.spy] (3):\n"
+        "    userId=99999\n"
+        "\n"
+        "Shared users:\n"
+        "  SharedUser [android.uid.system] (4):\n"
+        "    userId=1000\n"
+    )
+    dump = parse_dumpsys_package(text)
+    spy = dump.package("org.example.spy")
+    assert spy is not None and spy.app_id == 10300
+    assert spy.user(0).runtime_permissions[0].name == "android.permission.READ_SMS"  # type: ignore[union-attr]
+    assert dump.anomalies == (
+        "section title inside a package block: Frozen packages:",
+        "package listed twice: org.example.spy",
+    )
+    assert [p.name for p in dump.packages].count("org.example.spy") == 2
+    # A real title after a package block is still a title (next line at 2 spaces or column 0).
+    assert dump.shared_users[0].app_id == 1000 and dump.complete
+
+
+def test_title_at_the_very_end_after_a_package() -> None:
+    dump = parse_dumpsys_package(
+        "Packages:\n  Package [org.example.a] (1):\n    userId=1\nDexopt state:\n"
+    )
+    assert dump.sections == ("Packages:", "Dexopt state:") and dump.complete
+    assert dump.anomalies == ()

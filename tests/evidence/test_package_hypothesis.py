@@ -152,3 +152,16 @@ def test_small_parsers_truncations_and_mutations(
         i = int(where * len(text))
         text = text[:i] + insert + text[i + 1 :]
     _no_stop(PARSERS[which](text))
+
+
+@FAST
+@given(st.binary(max_size=3000))
+def test_package_file_streaming_arbitrary_bytes(data: bytes) -> None:
+    import tempfile
+
+    from stalkerscan.evidence.package import parse_dumpsys_package_file
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "dump.txt"
+        path.write_bytes(data)
+        _no_stop(parse_dumpsys_package_file(path))
