@@ -68,8 +68,7 @@ def copy_feed(src: Path, dst: Path, replace: dict[str, bytes] | None = None) -> 
     return dst
 
 
-def zip_feed(folder: Path, top: str = "stalkerware-indicators-main",
-             comment: bytes = b"") -> bytes:
+def zip_feed(folder: Path, top: str = "stalkerware-indicators-main", comment: bytes = b"") -> bytes:
     """A zip laid out like GitHub's archive: every file under one top folder."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -157,11 +156,24 @@ def feed_server() -> Iterator[FeedServer]:
         server.close()
 
 
-def run_cli(*args: str, store_dir: Path, env: dict[str, str] | None = None,
-            timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, store_dir: Path, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
     """Run `python -m stalkerscan ARGS` with the store in `store_dir` (wide terminal)."""
-    full_env = {**os.environ, "STALKERSCAN_INDICATORS_DIR": str(store_dir), "COLUMNS": "200",
-                "NO_COLOR": "1", "TERM": "dumb", **(env or {})}
+    full_env = {
+        **os.environ,
+        "STALKERSCAN_INDICATORS_DIR": str(store_dir),
+        "COLUMNS": "200",
+        "NO_COLOR": "1",
+        "TERM": "dumb",
+        **(env or {}),
+    }
     full_env.pop("STALKERSCAN_LOCAL_INDICATORS", None)
-    return subprocess.run([sys.executable, "-m", "stalkerscan", *args], capture_output=True,
-                          text=True, timeout=timeout, env=full_env, cwd=REPO)
+    return subprocess.run(
+        [sys.executable, "-m", "stalkerscan", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=full_env,
+        cwd=REPO,
+    )

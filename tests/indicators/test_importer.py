@@ -13,31 +13,54 @@ def test_counts_of_the_fictional_feed() -> None:
     feed = parse_echap(feed_files(GOOD))
     # fixtures/feeds/README.md explains each number.
     assert feed.counts() == FeedCounts(
-        families=9, stalkerware_families=7, watchware_families=2, packages=12,
-        packages_with_samples=14, certificates=6, certificates_with_samples=9, sample_hashes=8,
-        domains=10, hostnames=18, ips=4,
+        families=9,
+        stalkerware_families=7,
+        watchware_families=2,
+        packages=12,
+        packages_with_samples=14,
+        certificates=6,
+        certificates_with_samples=9,
+        sample_hashes=8,
+        domains=10,
+        hostnames=18,
+        ips=4,
     )
 
 
 def test_every_problem_is_reported_with_file_entry_and_reason() -> None:
     feed = parse_echap(feed_files(GOOD))
     assert [(p.severity, str(p)) for p in feed.problems] == [
-        ("warning", "ioc.yaml: QuietEye: unknown key 'new_field_2030' (kept, not used for "
-         "matching)"),
-        ("skipped", "ioc.yaml: QuietEye: websites: a URL, not a host name: "
-         "'https://code.example/quieteye/source'"),
-        ("skipped", "ioc.yaml: LowNoise: certificates: certificate digest is not hexadecimal: "
-         "'NOT-A-CERTIFICATE'"),
-        ("warning", "ioc.yaml: SingleValue: packages: a single value where a list was expected "
-         "(accepted)"),
+        (
+            "warning",
+            "ioc.yaml: QuietEye: unknown key 'new_field_2030' (kept, not used for matching)",
+        ),
+        (
+            "skipped",
+            "ioc.yaml: QuietEye: websites: a URL, not a host name: "
+            "'https://code.example/quieteye/source'",
+        ),
+        (
+            "skipped",
+            "ioc.yaml: LowNoise: certificates: certificate digest is not hexadecimal: "
+            "'NOT-A-CERTIFICATE'",
+        ),
+        (
+            "warning",
+            "ioc.yaml: SingleValue: packages: a single value where a list was expected (accepted)",
+        ),
         ("skipped", "ioc.yaml: entry 7: is not a mapping with name:, type:, packages: ..."),
         ("skipped", "ioc.yaml: entry 8: has no name"),
         ("skipped", "ioc.yaml: WrongKind: type must be stalkerware or watchware, not 'spyware'"),
-        ("warning", "samples.csv: line 9: family 'GhostApp' is not in ioc.yaml or watchware.yaml; "
-         "the sample is kept under that name as stalkerware"),
+        (
+            "warning",
+            "samples.csv: line 9: family 'GhostApp' is not in ioc.yaml or watchware.yaml; "
+            "the sample is kept under that name as stalkerware",
+        ),
         ("skipped", "samples.csv: line 11: not a SHA-256 (64 hex digits): 'not-a-hash'"),
-        ("skipped", "samples.csv: line 12: sample 111111111111… names no family (App column "
-         "empty)"),
+        (
+            "skipped",
+            "samples.csv: line 12: sample 111111111111… names no family (App column empty)",
+        ),
     ]
 
 
@@ -76,7 +99,9 @@ def test_samples_csv_with_crlf_hash_only_rows_and_aliases() -> None:
     assert [r.name for r in by_hash["06"][0].families] == ["ExtraSpy"]
     # A sample of a family that exists in both files belongs to both.
     assert {(r.name, r.type) for r in by_hash["07"][0].families} == {
-        ("TwinWatch", "stalkerware"), ("TwinWatch", "watchware")}
+        ("TwinWatch", "stalkerware"),
+        ("TwinWatch", "watchware"),
+    }
     assert not any(s.version and "\r" in s.version for s in feed.samples)
 
 

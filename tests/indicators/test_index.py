@@ -35,26 +35,37 @@ def test_package_exact_and_casefold(index) -> None:
     assert index.by_package("APP.DEMOLOGGER") == []
     hints = index.by_package_casefold("APP.DEMOLOGGER")
     assert {(a.family, a.value, a.match) for a in hints} == {
-        ("QuietEye", "app.DemoLogger", "casefold"), ("LowNoise", "app.Demologger", "casefold")}
+        ("QuietEye", "app.DemoLogger", "casefold"),
+        ("LowNoise", "app.Demologger", "casefold"),
+    }
     # An exact spelling is not repeated as a case hint.
     assert {a.value for a in index.by_package_casefold("app.DemoLogger")} == {"app.Demologger"}
 
 
 def test_every_family_claiming_a_value_is_kept(index) -> None:
     assert families(index.by_package("com.shared.helper")) == {
-        ("QuietEye", "stalkerware", "packages"), ("LowNoise", "stalkerware", "packages")}
+        ("QuietEye", "stalkerware", "packages"),
+        ("LowNoise", "stalkerware", "packages"),
+    }
     assert families(index.by_package("com.twinwatch.client")) == {
-        ("TwinWatch", "stalkerware", "packages"), ("TwinWatch", "watchware", "packages"),
-        ("TwinWatch", "stalkerware", "samples.csv"), ("TwinWatch", "watchware", "samples.csv")}
+        ("TwinWatch", "stalkerware", "packages"),
+        ("TwinWatch", "watchware", "packages"),
+        ("TwinWatch", "stalkerware", "samples.csv"),
+        ("TwinWatch", "watchware", "samples.csv"),
+    }
     assert families(index.by_certificate("b" * 38 + "99")) == {
-        ("QuietEye", "stalkerware", "certificates"), ("LowNoise", "stalkerware", "certificates")}
+        ("QuietEye", "stalkerware", "certificates"),
+        ("LowNoise", "stalkerware", "certificates"),
+    }
 
 
 def test_package_and_certificate_known_only_from_samples(index) -> None:
     assert families(index.by_package("com.phantomtrack.agent.v3")) == {
-        ("PhantomTrack", "stalkerware", "samples.csv")}
+        ("PhantomTrack", "stalkerware", "samples.csv")
+    }
     assert families(index.by_certificate("A" * 38 + "04")) == {
-        ("PhantomTrack", "stalkerware", "samples.csv")}
+        ("PhantomTrack", "stalkerware", "samples.csv")
+    }
 
 
 def test_certificate_spellings(index) -> None:
@@ -89,7 +100,8 @@ def test_hosts_match_exactly_or_below_a_listed_host_never_above(index) -> None:
     ]
     below = index.by_host("eu.api.phantomtrack.example")
     assert ("PhantomTrack", "c2.domains", "api.phantomtrack.example", "subdomain") in [
-        (a.family, a.field, a.value, a.match) for a in below]
+        (a.family, a.field, a.value, a.match) for a in below
+    ]
     # Listed x.firebaseio.com: the project and its subdomains match, the shared parent never.
     assert index.by_host("phantom-1a2b3.firebaseio.com")
     assert index.by_host("a.phantom-1a2b3.firebaseio.com")
@@ -104,7 +116,8 @@ def test_hosts_match_exactly_or_below_a_listed_host_never_above(index) -> None:
 def test_shared_parent_listed_by_itself_matches_only_exactly(tmp_path: Path) -> None:
     folder = copy_feed(GOOD, tmp_path / "feed")
     ioc = (folder / "ioc.yaml").read_text()
-    (folder / "ioc.yaml").write_text(ioc.replace("- lownoise.test", "- lownoise.test\n    - appspot.com"))
+    shared = ioc.replace("- lownoise.test", "- lownoise.test\n    - appspot.com")
+    (folder / "ioc.yaml").write_text(shared)
     src = FeedSource(feed_id="t", kind="echap", path=folder, version="v", source="t")
     idx = load_index([src], cache_dir=None)
     assert idx.by_host("appspot.com")[0].family == "LowNoise"
@@ -128,8 +141,9 @@ def test_provenance(index) -> None:
 
 def test_several_feeds_merge_with_their_source_tag(tmp_path: Path) -> None:
     real = FeedSource(feed_id="echap", kind="echap", path=GOOD, version="v1", source="x")
-    local = FeedSource(feed_id="local", kind="local", path=GOOD.parent / "local-good",
-                       version="l1", source="y")
+    local = FeedSource(
+        feed_id="local", kind="local", path=GOOD.parent / "local-good", version="l1", source="y"
+    )
     idx = load_index([real, local], cache_dir=tmp_path)
     assert [a.feed for a in idx.by_host("collect.casetracker.example")] == ["local"]
     assert [a.feed for a in idx.by_package("com.quieteye.monitor")] == ["echap", "echap"]

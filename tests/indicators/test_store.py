@@ -20,10 +20,15 @@ from .conftest import GOOD, copy_feed
 
 def _second_feed(tmp_path: Path) -> Path:
     ioc = (GOOD / "ioc.yaml").read_text()
-    return copy_feed(GOOD, tmp_path / "v2", {
-        "ioc.yaml": ioc.replace("- com.kindermap.child", "").replace(
-            "  - com.extraspy.core\n", "  - com.extraspy.core\n  - com.extraspy.newer\n").encode()
-    })
+    return copy_feed(
+        GOOD,
+        tmp_path / "v2",
+        {
+            "ioc.yaml": ioc.replace("- com.kindermap.child", "")
+            .replace("  - com.extraspy.core\n", "  - com.extraspy.core\n  - com.extraspy.newer\n")
+            .encode()
+        },
+    )
 
 
 def test_modes_and_layout(store: FeedStore) -> None:
@@ -88,9 +93,15 @@ def test_age_resets_when_an_update_finds_the_feed_current(store: FeedStore) -> N
 
     files = {n: (GOOD / n).read_bytes() for n in ("ioc.yaml", "watchware.yaml", "samples.csv")}
     old = datetime.now(UTC) - timedelta(days=45)
-    info = store.install(files, source="s", ref=None, commit=None,
-                         counts=parse_echap(files).counts().as_dict(), problems=[],
-                         downloaded_at=old)
+    info = store.install(
+        files,
+        source="s",
+        ref=None,
+        commit=None,
+        counts=parse_echap(files).counts().as_dict(),
+        problems=[],
+        downloaded_at=old,
+    )
     store.activate(info.id)
     assert info.age_days > 44
     assert (datetime.now(UTC) - store.last_checked(info.id)).days >= 44
@@ -146,5 +157,5 @@ def test_leftovers_of_a_crash_are_ignored_and_cleaned(store_dir: Path, tmp_path:
 def test_state_file_damage_is_a_clear_error(store: FeedStore) -> None:
     update_feed(store, LocalFetcher(GOOD))
     store.state_file.write_text("{broken")
-    with pytest.raises(FeedError, match="state.json is unreadable"):
+    with pytest.raises(FeedError, match=r"state\.json is unreadable"):
         store.active()

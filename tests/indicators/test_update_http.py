@@ -27,7 +27,8 @@ def test_raw_layout_end_to_end(feed_server: FeedServer, store_dir: Path) -> None
     info = FeedStore(store_dir).active()
     assert info is not None and info.source == base and info.has_rules
     assert sorted(feed_server.requests) == sorted(
-        f"/feed/main/{n}" for n in ("ioc.yaml", "watchware.yaml", "samples.csv", "rules.yar"))
+        f"/feed/main/{n}" for n in ("ioc.yaml", "watchware.yaml", "samples.csv", "rules.yar")
+    )
 
 
 def test_raw_layout_without_rules_file(feed_server: FeedServer, store_dir: Path) -> None:
@@ -41,7 +42,8 @@ def test_raw_layout_without_rules_file(feed_server: FeedServer, store_dir: Path)
 
 def test_zip_layout_end_to_end_with_commit(feed_server: FeedServer, store: FeedStore) -> None:
     feed_server.routes["/archive/main.zip"] = Route(
-        zip_feed(GOOD, comment=COMMIT.encode()), "application/zip")
+        zip_feed(GOOD, comment=COMMIT.encode()), "application/zip"
+    )
     result = update_feed(store, ZipUrlFetcher(feed_server.url("/archive/main.zip"), ref="main"))
     assert result.version.commit == COMMIT
     assert result.version.ref == "main"
@@ -50,7 +52,8 @@ def test_zip_layout_end_to_end_with_commit(feed_server: FeedServer, store: FeedS
 
 def test_zip_commit_from_folder_name(feed_server: FeedServer, store: FeedStore) -> None:
     feed_server.routes["/a.zip"] = Route(
-        zip_feed(GOOD, top=f"stalkerware-indicators-{COMMIT}"), "application/zip")
+        zip_feed(GOOD, top=f"stalkerware-indicators-{COMMIT}"), "application/zip"
+    )
     assert update_feed(store, ZipUrlFetcher(feed_server.url("/a.zip"))).version.commit == COMMIT
 
 
@@ -72,8 +75,12 @@ def _broken_update(feed_server: FeedServer, store_dir: Path, name: str, route: R
 
 def test_truncated_download(feed_server: FeedServer, store_dir: Path) -> None:
     body = (GOOD / "samples.csv").read_bytes()
-    err = _broken_update(feed_server, store_dir, "samples.csv",
-                         Route(body[: len(body) // 2], declared_length=len(body)))
+    err = _broken_update(
+        feed_server,
+        store_dir,
+        "samples.csv",
+        Route(body[: len(body) // 2], declared_length=len(body)),
+    )
     assert "cut short" in err and "truncated" in err
 
 
@@ -84,8 +91,9 @@ def test_empty_file(feed_server: FeedServer, store_dir: Path) -> None:
 
 def test_html_error_page(feed_server: FeedServer, store_dir: Path) -> None:
     page = b"<!DOCTYPE html><html><body>Rate limit exceeded</body></html>"
-    err = _broken_update(feed_server, store_dir, "ioc.yaml",
-                         Route(page, "text/html; charset=utf-8"))
+    err = _broken_update(
+        feed_server, store_dir, "ioc.yaml", Route(page, "text/html; charset=utf-8")
+    )
     assert "web page (HTML)" in err
 
 
@@ -154,15 +162,21 @@ def test_plain_http_only_to_loopback() -> None:
     check_url("http://localhost/feed/")
     check_url("http://[::1]:9/feed/")
     check_url("https://raw.githubusercontent.com/AssoEchap/stalkerware-indicators/master/")
-    for url in ("http://example.com/feed/", "http://10.0.0.1/", "ftp://127.0.0.1/",
-                "file:///etc/passwd", "https:///nohost"):
+    for url in (
+        "http://example.com/feed/",
+        "http://10.0.0.1/",
+        "ftp://127.0.0.1/",
+        "file:///etc/passwd",
+        "https:///nohost",
+    ):
         with pytest.raises(UsageError, match="only https"):
             check_url(url)
 
 
 def test_non_https_source_is_a_usage_error(store_dir: Path) -> None:
-    out = run_cli("indicators", "update", "--source", "http://feeds.example/ioc/",
-                  store_dir=store_dir)
+    out = run_cli(
+        "indicators", "update", "--source", "http://feeds.example/ioc/", store_dir=store_dir
+    )
     assert out.returncode == 2
     assert "only https:// URLs are allowed" in " ".join(out.stderr.split())
 
@@ -171,8 +185,9 @@ def test_redirect_to_plain_http_elsewhere_is_refused(
     feed_server: FeedServer, store: FeedStore
 ) -> None:
     base = feed_server.serve_folder("/f/", GOOD)
-    feed_server.routes["/f/ioc.yaml"] = Route(b"", status=302,
-                                              location="http://feeds.example/ioc.yaml")
+    feed_server.routes["/f/ioc.yaml"] = Route(
+        b"", status=302, location="http://feeds.example/ioc.yaml"
+    )
     with pytest.raises(UsageError, match="only https"):
         update_feed(store, RawFilesFetcher(base))
     assert store.active_id() is None
@@ -201,5 +216,11 @@ def test_status_json_after_http_update(feed_server: FeedServer, store_dir: Path)
     _install_good(feed_server, store_dir)
     out = run_cli("indicators", "status", "--json", store_dir=store_dir)
     assert out.returncode == 0, out.stderr
-    assert json.loads(out.stdout) == {"families": 9, "packages": 12, "certificates": 6,
-                                      "sample_hashes": 8, "domains": 10, "ips": 4}
+    assert json.loads(out.stdout) == {
+        "families": 9,
+        "packages": 12,
+        "certificates": 6,
+        "sample_hashes": 8,
+        "domains": 10,
+        "ips": 4,
+    }

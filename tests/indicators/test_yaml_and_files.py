@@ -46,8 +46,10 @@ def _ioc_error(name: str, data: bytes) -> FeedError:
     [
         ("alias-bomb.yaml", "ioc.yaml uses a YAML alias (*a0)"),
         ("deep-nesting.yaml", "ioc.yaml is nested more than 20 levels deep"),
-        ("duplicate-keys.yaml", "ioc.yaml has the key 'packages' twice at line 13 (in the entry "
-         "'DoubledUp')"),
+        (
+            "duplicate-keys.yaml",
+            "ioc.yaml has the key 'packages' twice at line 13 (in the entry 'DoubledUp')",
+        ),
         ("top-level-mapping.yaml", "ioc.yaml must hold a list of families"),
         ("not-yaml.yaml", "ioc.yaml is not valid YAML"),
         ("html-error.html", "ioc.yaml is a web page (HTML)"),
@@ -83,20 +85,21 @@ def test_huge_file_is_refused_before_parsing() -> None:
 def test_samples_that_are_not_csv_are_refused() -> None:
     files = feed_files(GOOD)
     files["samples.csv"] = (BROKEN / "samples-not-csv.csv").read_bytes()
-    with pytest.raises(FeedError, match="samples.csv is not the expected CSV"):
+    with pytest.raises(FeedError, match=r"samples\.csv is not the expected CSV"):
         parse_echap(files)
 
 
 def test_missing_file_is_refused() -> None:
     files = feed_files(GOOD)
     del files["samples.csv"]
-    with pytest.raises(FeedError, match="The feed has no samples.csv"):
+    with pytest.raises(FeedError, match=r"The feed has no samples\.csv"):
         parse_echap(files)
 
 
 def test_wrong_types_skip_the_entry_or_field_and_say_which() -> None:
     feed = parse_family_files(
-        {"wrong-types.yaml": (BROKEN / "wrong-types.yaml").read_bytes()}, feed_id="t",
+        {"wrong-types.yaml": (BROKEN / "wrong-types.yaml").read_bytes()},
+        feed_id="t",
         strict=False,
     )
     assert [f.name for f in feed.families] == ["GoodOne", "MappingPackages", "NestedList"]
@@ -111,8 +114,9 @@ def test_wrong_types_skip_the_entry_or_field_and_say_which() -> None:
 
 def test_local_indicators_are_strict(tmp_path: Path) -> None:
     with pytest.raises(FeedError) as info:
-        parse_family_files({"typo.yaml": (FEEDS / "local-bad" / "typo.yaml").read_bytes()},
-                           feed_id="local")
+        parse_family_files(
+            {"typo.yaml": (FEEDS / "local-bad" / "typo.yaml").read_bytes()}, feed_id="local"
+        )
     assert "typo.yaml: TypoFamily: unknown key 'package'" in info.value.message
     assert "typo.yaml: TypoFamily: certificates: certificate digest has 4 hex digits" in (
         info.value.message
