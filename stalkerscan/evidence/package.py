@@ -699,6 +699,7 @@ class _PackageBuilder:
         self.list_indent = 0
         self.capped = 0
         self.lines = 0
+        self.anomalies: list[str] = []
 
     # -- line dispatch --
     def feed(self, line: str, counter: IssueCounter) -> None:
@@ -720,7 +721,13 @@ class _PackageBuilder:
         um = _USER_RE.match(line)
         if um is not None and len(um.group(1)) == 4:
             # `User N:` opens a user block, in packages and in shared users alike.
-            self.user = _UserBuilder(int(um.group(2)))
+            uid = int(um.group(2))
+            if any(u.user_id == uid for u in self.users):
+                # AOSP prints each user once, after every package field: an earlier copy was
+                # injected through a raw value (e.g. a versionName with newlines). The last wins.
+                self.anomalies.append(f"user {uid} printed twice in {self.name}")
+                self.users = [u for u in self.users if u.user_id != uid]
+            self.user = _UserBuilder(uid)
             self.users.append(self.user)
             self.user.add_tokens(um.group(3), counter)
             return
@@ -1014,6 +1021,8 @@ class _DumpParser:
             return
         self.current = None
         self.capped += cur.total_capped()
+        for text in cur.anomalies[:MAX_ANOMALIES]:
+            self._anomaly(text)
         try:
             if cur.shared:
                 if len(self.shared) < MAX_PACKAGES:

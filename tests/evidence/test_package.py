@@ -324,6 +324,7 @@ def test_injected_title_inside_a_package_does_not_hide_its_grants() -> None:
         "  Package [org.example.spy] (1):\n"
         "    userId=10300\n"
         "    versionName=1.0\n"
+        "    User 0: installed=false\n"
         "Frozen packages:\n"
         "    timeStamp=2024-01-01 00:00:00\n"
         "    User 0: ceDataInode=5 installed=true hidden=false stopped=false enabled=0\n"
@@ -344,8 +345,10 @@ def test_injected_title_inside_a_package_does_not_hide_its_grants() -> None:
     assert spy.user(0).runtime_permissions[0].name == "android.permission.READ_SMS"  # type: ignore[union-attr]
     assert dump.anomalies == (
         "section title inside a package block: Frozen packages:",
+        "user 0 printed twice in org.example.spy",
         "package listed twice: org.example.spy",
     )
+    assert spy.user(0).installed is True  # type: ignore[union-attr]  # the real, last one
     assert [p.name for p in dump.packages].count("org.example.spy") == 2
     # A real title after a package block is still a title (next line at 2 spaces or column 0).
     assert dump.shared_users[0].app_id == 1000 and dump.complete
