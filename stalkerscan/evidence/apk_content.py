@@ -375,7 +375,9 @@ _FILE_EXTS = frozenset(
 )
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-_URL = re.compile(r"(?i)\b(?:https?|wss?|ftps?|tcp|udp|mqtts?|rtmps?)://([^\s/?#\"'<>\\|`^{}]+)")
+_URL = re.compile(
+    r"(?i)\b(?:https?|wss?|ftps?|tcp|udp|mqtts?|rtmps?)://([^\s/?#\"'<>\\|`^{}]+)[^\s\"'<>]*"
+)
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-]*[A-Za-z0-9]")
 _IPV4 = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
 # XML namespace names are URIs that no app ever connects to; every manifest has the first one.

@@ -1,0 +1,162 @@
+"""Hostile archives: refused or unparseable with a reason, nothing allocated wildly, nothing written."""
+
+from __future__ import annotations
+
+import os
+import struct
+import tracemalloc
+import zipfile
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+
+from stalkerscan.errors import ApkError
+from stalkerscan.evidence.apk import MAX_TEXT, analyse_apk
+from stalkerscan.evidence.apk_content import ZipLimits, extract_hosts, iter_code_entries
+
+from .conftest import APKS, TRAINING
+
+
+def zip_bytes(entries: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes:
+    buf = BytesIO()
+    with zipfile.ZipFile(buf, "w", method) as z:
+        for name, data in entries.items():
+            z.writestr(zipfile.ZipInfo(name), data, compress_type=method)
+    return buf.getvalue()
+
+
+def with_declared_size(data: bytes, size: int, *, compressed: int | None = None) -> bytes:
+    """Rewrite the first entry's sizes in the local header and the central directory."""
+    out = bytearray(data)
+    # Local file header: sizes at offsets 18 (compressed) and 22 (uncompressed).
+    if compressed is not None:
+        struct.pack_into("<I", out, 18, compressed)
+    struct.pack_into("<I", out, 22, size)
+    cd = out.find(b"PK\x01\x02")
+    if compressed is not None:
+        struct.pack_into("<I", out, cd + 20, compressed)
+    struct.pack_into("<I", out, cd + 24, size)
+    return bytes(out)
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty current directory; the test checks that it stays empty."""
+    work = tmp_path / "work" / "inner"
+    work.mkdir(parents=True)
+    monkeypatch.chdir(work)
+    return tmp_path
+
+
+def tree(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
+
+
+def test_zip_bomb_is_refused(workdir: Path) -> None:
+    bomb = zip_bytes({"AndroidManifest.xml": b"x", "classes.dex": bytes(20 * 1024 * 1024)})
+    assert len(bomb) < 100_000
+    info = analyse_apk(bomb)
+    assert info.unparseable and "Zip bomb" in info.unparseable and "classes.dex" in info.unparseable
+    with pytest.raises(ApkError, match="Zip bomb"):
+        list(iter_code_entries(bomb))
+    with pytest.raises(ApkError):
+        extract_hosts(bomb)
+    assert tree(workdir) == ["work", "work/inner"]
+
+
+def test_two_gigabyte_declared_size_is_refused_without_allocating(workdir: Path) -> None:
+    small = zip_bytes({"classes.dex": b"dex\n035\x00" + b"A" * 100}, zipfile.ZIP_STORED)
+    huge = with_declared_size(small, 2 * 1024**3)
+    tracemalloc.start()
+    try:
+        info = analyse_apk(huge)
+        with pytest.raises(ApkError):
+            list(iter_code_entries(huge))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert info.unparseable and str(2 * 1024**3) in info.unparseable
+    assert peak < 20 * 1024 * 1024
+
+
+def test_declared_compressed_size_larger_than_the_file(workdir: Path) -> None:
+    small = zip_bytes({"classes.dex": b"dex\n035\x00" + b"A" * 100}, zipfile.ZIP_STORED)
+    lying = with_declared_size(small, 2 * 1024**3, compressed=2 * 1024**3)
+    info = analyse_apk(lying)
+    assert info.unparseable and "corrupt or crafted" in info.unparseable
+
+
+def test_path_traversal_names_are_ignored_and_nothing_is_written(workdir: Path) -> None:
+    with zipfile.ZipFile(TRAINING) as z:
+        entries = {i.filename: z.read(i) for i in z.infolist()}
+    dex = entries["classes.dex"]
+    entries.update(
+        {
+            "../../evil.dex": dex,
+            "../classes.dex": dex,
+            "/tmp/abs-classes.dex": dex,
+            "lib/../../../x.so": b"\x7fELF",
+            "C:\\windows\\classes.dex": dex,
+        }
+    )
+    data = zip_bytes(entries)
+    names = [n for n, _ in iter_code_entries(data)]
+    assert names == ["classes.dex"]
+    info = analyse_apk(data)
+    assert info.unparseable is None and info.package == "org.stalkerscan.training.syncservice"
+    assert any("path traversal" in p for p in info.problems)
+    assert tree(workdir) == ["work", "work/inner"]
+    assert not Path("/tmp/abs-classes.dex").exists()
+
+
+def test_garbage_bytes_are_unparseable(workdir: Path) -> None:
+    garbage = bytes((i * 7919 + 13) % 256 for i in range(50_000))
+    info = analyse_apk(garbage)
+    assert info.unparseable and "zip" in info.unparseable.lower()
+    with pytest.raises(ApkError, match="zip"):
+        list(iter_code_entries(garbage))
+
+
+def test_empty_and_truncated(workdir: Path) -> None:
+    assert analyse_apk(b"").unparseable
+    head = TRAINING.read_bytes()[:3000]
+    assert analyse_apk(head).unparseable
+
+
+def test_zip_without_manifest(workdir: Path) -> None:
+    info = analyse_apk(zip_bytes({"classes.dex": b"dex\n035\x00"}))
+    assert info.unparseable == "No AndroidManifest.xml."
+
+
+def test_garbage_manifest_is_unparseable(workdir: Path) -> None:
+    info = analyse_apk(zip_bytes({"AndroidManifest.xml": os.urandom(64)}))
+    assert info.unparseable
+
+
+def test_file_over_the_size_limit(workdir: Path) -> None:
+    info = analyse_apk(TRAINING, limits=ZipLimits(max_file_bytes=1000))
+    assert info.unparseable and "limit" in info.unparseable
+    assert info.sha256 is None
+
+
+def test_missing_file() -> None:
+    info = analyse_apk(Path("/nonexistent/x.apk"))
+    assert info.unparseable and "could not be read" in info.unparseable
+
+
+def test_too_many_entries() -> None:
+    data = zip_bytes({f"assets/{i}": b"" for i in range(50)})
+    with pytest.raises(ApkError, match="entries"):
+        list(iter_code_entries(data, limits=ZipLimits(max_entries=10)))
+
+
+def test_hostile_label_is_kept_verbatim_and_bounded() -> None:
+    # Labels are data: a crafted label is stored as found, only cut to MAX_TEXT characters;
+    # escaping is the renderer's job (textsafe.for_terminal, Jinja2 autoescape).
+    info = analyse_apk(APKS / "hostile-label.apk")
+    assert info.unparseable is None and info.launcher_activity
+    assert info.label is not None and len(info.label) == MAX_TEXT
+    assert info.label.startswith("\x1b[31mSystem\x1b[0m \u202eecivreS\u202c <b>[bold red]")
+    assert "<script>alert(1)</script>\u200bAAA" in info.label
+    assert info.version_name == "1.0<script>"
