@@ -708,6 +708,9 @@ class _PackageBuilder:
         body = line.strip()
         if not body:
             return
+        if indent == 1 and body.startswith("optional:"):
+            # AOSP 14+ prints ` optional:B` of a `usesSdkLibraries:` entry on its own line.
+            return
         if self.list_name is not None:
             # Android 14+ prints `Suspend params:` at the same depth as the user block and its
             # entries at the depth of the user's own lines: only `suspendingPackage=` belongs to it.
@@ -938,6 +941,8 @@ class _PackageBuilder:
             "notLaunched",
             "developerVerificationStatus",
             "installStatus",  # Android 7 and earlier
+            "category",  # Samsung One UI 7: `category=manifest: N, override: N, by user: X`
+            "componentsDeclared",  # Samsung One UI 7
         ):
             pass  # printed by AOSP, not needed here
         elif len(self.extra) < MAX_EXTRA:

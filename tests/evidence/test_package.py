@@ -360,3 +360,15 @@ def test_title_at_the_very_end_after_a_package() -> None:
     )
     assert dump.sections == ("Packages:", "Dexopt state:") and dump.complete
     assert dump.anomalies == ()
+
+
+def test_android15_samsung_vendor_lines_and_sdk_library_quirk() -> None:
+    # One UI 7 adds `category=manifest: ...` and `componentsDeclared=` (read from Samsung's
+    # framework); AOSP 14+ prints a usesSdkLibraries entry's ` optional:` on its own line.
+    dump = parse_dumpsys_package_file(FIXTURES / "android15-samsung.txt")
+    assert dump.issues.unparsed_lines == 0
+    app = dump.package("org.example.familylink")
+    assert app is not None and app.extra == ()
+    assert app.install_source.installer == "com.sec.android.app.samsungapps"
+    assert [u.user_id for u in app.users] == [0, 95, 150]  # Dual Messenger, Secure Folder
+    assert app.install_permissions[1].granted is False
