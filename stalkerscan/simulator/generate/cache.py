@@ -16,8 +16,16 @@ from pathlib import Path
 
 from stalkerscan.simulator.generate.spec import ScenarioSpec
 
-_CODE_FILES = ("android.py", "library.py", "model.py", "render_packages.py",
-               "render_services.py", "writer.py", "hostile.py", "spec.py")  # fmt: skip
+_CODE_FILES = (
+    "android.py",
+    "library.py",
+    "model.py",
+    "render_packages.py",
+    "render_services.py",
+    "writer.py",
+    "hostile.py",
+    "spec.py",
+)
 
 
 def cache_root() -> Path:
@@ -54,8 +62,9 @@ def spec_hash(spec: ScenarioSpec, apk_dir: Path | None = None) -> str:
     return h.hexdigest()[:16]
 
 
-def render_cached(spec: ScenarioSpec, cache_dir: Path | None = None,
-                  apk_dir: Path | None = None) -> Path:  # fmt: skip
+def render_cached(
+    spec: ScenarioSpec, cache_dir: Path | None = None, apk_dir: Path | None = None
+) -> Path:
     """The folder of the rendered profile for `spec`, rendering it if not cached yet."""
     from stalkerscan.simulator.generate.writer import render_spec
 

@@ -48,9 +48,17 @@ def apply(ph: Phone, root: Path) -> None:
     m = ph.spec.mutations
     commands = _commands(root)
     if m.hostile:
-        for cmd in ("dumpsys package", "dumpsys accessibility", "dumpsys notification",
-                    "dumpsys device_policy", "dumpsys appops", "dumpsys usagestats",
-                    "dumpsys account", "getprop", "settings list global"):  # fmt: skip
+        for cmd in (
+            "dumpsys package",
+            "dumpsys accessibility",
+            "dumpsys notification",
+            "dumpsys device_policy",
+            "dumpsys appops",
+            "dumpsys usagestats",
+            "dumpsys account",
+            "getprop",
+            "settings list global",
+        ):
             rel = _file_of(commands, cmd)
             if rel is None:
                 continue
@@ -86,16 +94,20 @@ def _pad_dumpsys_package(path: Path, target: int) -> None:
         i = 0
         while written < target:
             block = (
-                b"  Package [org.padding.app%06d] (%07x):\n"
-                b"    userId=%d\n"
-                b"    codePath=/data/app/~~pad%06d==/org.padding.app%06d-pad==\n"
-                b"    versionCode=1 minSdk=24 targetSdk=34\n"
-                b"    versionName=1.0\n"
-                b"    lastUpdateTime=2026-01-01 00:00:00\n"
-                b"    install permissions:\n" % (i, i, 20000 + i % 80000, i, i)
-            ) + perms + (
-                b"    User 0: ceDataInode=%d installed=true hidden=false suspended=false "
-                b"stopped=false notLaunched=false enabled=0 instant=false virtual=false\n" % i
+                (
+                    b"  Package [org.padding.app%06d] (%07x):\n"
+                    b"    userId=%d\n"
+                    b"    codePath=/data/app/~~pad%06d==/org.padding.app%06d-pad==\n"
+                    b"    versionCode=1 minSdk=24 targetSdk=34\n"
+                    b"    versionName=1.0\n"
+                    b"    lastUpdateTime=2026-01-01 00:00:00\n"
+                    b"    install permissions:\n" % (i, i, 20000 + i % 80000, i, i)
+                )
+                + perms
+                + (
+                    b"    User 0: ceDataInode=%d installed=true hidden=false suspended=false "
+                    b"stopped=false notLaunched=false enabled=0 instant=false virtual=false\n" % i
+                )
             )
             f.write(block)
             written += len(block)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from stalkerscan.errors import ProfileError
 from stalkerscan.simulator.generate import android, library
+from stalkerscan.simulator.generate.android import Vendor
 from stalkerscan.simulator.generate.spec import AppSpec, ScenarioSpec, parse_offset, parse_size
 
 APK_DIR = Path(__file__).resolve().parent.parent / "apks"
@@ -24,17 +25,43 @@ SYSTEM_TIME = 1230768000  # 2009-01-01 00:00:00 UTC: the mtime of files in a sys
 RUNTIME_PERMISSIONS = frozenset(
     "android.permission." + p
     for p in (
-        "READ_CALENDAR", "WRITE_CALENDAR", "CAMERA", "READ_CONTACTS", "WRITE_CONTACTS",
-        "GET_ACCOUNTS", "ACCESS_FINE_LOCATION", "ACCESS_COARSE_LOCATION",
-        "ACCESS_BACKGROUND_LOCATION", "RECORD_AUDIO", "READ_PHONE_STATE", "READ_PHONE_NUMBERS",
-        "CALL_PHONE", "READ_CALL_LOG", "WRITE_CALL_LOG", "ADD_VOICEMAIL", "USE_SIP",
-        "PROCESS_OUTGOING_CALLS", "ANSWER_PHONE_CALLS", "BODY_SENSORS", "SEND_SMS",
-        "RECEIVE_SMS", "READ_SMS", "RECEIVE_WAP_PUSH", "RECEIVE_MMS", "READ_EXTERNAL_STORAGE",
-        "WRITE_EXTERNAL_STORAGE", "ACTIVITY_RECOGNITION", "POST_NOTIFICATIONS",
-        "READ_MEDIA_IMAGES", "READ_MEDIA_VIDEO", "READ_MEDIA_AUDIO", "NEARBY_WIFI_DEVICES",
-        "BLUETOOTH_CONNECT", "BLUETOOTH_SCAN",
+        "READ_CALENDAR",
+        "WRITE_CALENDAR",
+        "CAMERA",
+        "READ_CONTACTS",
+        "WRITE_CONTACTS",
+        "GET_ACCOUNTS",
+        "ACCESS_FINE_LOCATION",
+        "ACCESS_COARSE_LOCATION",
+        "ACCESS_BACKGROUND_LOCATION",
+        "RECORD_AUDIO",
+        "READ_PHONE_STATE",
+        "READ_PHONE_NUMBERS",
+        "CALL_PHONE",
+        "READ_CALL_LOG",
+        "WRITE_CALL_LOG",
+        "ADD_VOICEMAIL",
+        "USE_SIP",
+        "PROCESS_OUTGOING_CALLS",
+        "ANSWER_PHONE_CALLS",
+        "BODY_SENSORS",
+        "SEND_SMS",
+        "RECEIVE_SMS",
+        "READ_SMS",
+        "RECEIVE_WAP_PUSH",
+        "RECEIVE_MMS",
+        "READ_EXTERNAL_STORAGE",
+        "WRITE_EXTERNAL_STORAGE",
+        "ACTIVITY_RECOGNITION",
+        "POST_NOTIFICATIONS",
+        "READ_MEDIA_IMAGES",
+        "READ_MEDIA_VIDEO",
+        "READ_MEDIA_AUDIO",
+        "NEARBY_WIFI_DEVICES",
+        "BLUETOOTH_CONNECT",
+        "BLUETOOTH_SCAN",
     )
-)  # fmt: skip
+)
 # Permissions that only exist from some SDK level (not printed on older phones).
 _PERM_MIN_SDK = {
     "android.permission.ACCESS_BACKGROUND_LOCATION": 29,
@@ -48,8 +75,13 @@ _PERM_MIN_SDK = {
     "android.permission.BLUETOOTH_SCAN": 31,
     "android.permission.FOREGROUND_SERVICE": 28,
 }
-_SHARED_UIDS = {"android.uid.system": 1000, "android.uid.phone": 1001,
-                "android.uid.bluetooth": 1002, "android.uid.nfc": 1027, "android.uid.shell": 2000}  # fmt: skip
+_SHARED_UIDS = {
+    "android.uid.system": 1000,
+    "android.uid.phone": 1001,
+    "android.uid.bluetooth": 1002,
+    "android.uid.nfc": 1027,
+    "android.uid.shell": 2000,
+}
 
 
 def full_permission(name: str) -> str:
@@ -75,7 +107,9 @@ class UserState:
     hidden: bool = False
     stopped: bool = False
     suspended: bool = False
-    enabled: int = 0  # COMPONENT_ENABLED_STATE_*: 0 default, 1 enabled, 2 disabled, 3 user, 4 until used
+    enabled: int = (
+        0  # COMPONENT_ENABLED_STATE_*: 0 default, 1 enabled, 2 disabled, 3 user, 4 until used
+    )
     first_install: int = 0
     not_launched: bool = False
 
@@ -189,7 +223,7 @@ class Phone:
     spec: ScenarioSpec
     android: int
     sdk: int
-    vendor: android.Vendor
+    vendor: Vendor
     now: int
     boot_time: int
     properties: dict[str, str]
@@ -210,6 +244,10 @@ class Phone:
         return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def _version_name(rng: random.Random) -> str:
+    return f"{rng.randrange(1, 30)}.{rng.randrange(0, 20)}.{rng.randrange(0, 99)}"
+
+
 def _b64(rng: random.Random) -> str:
     return base64.urlsafe_b64encode(rng.randbytes(16)).decode()
 
@@ -222,9 +260,14 @@ def _code_path(style: str, pkg: str, rng: random.Random) -> str:
     return f"/data/app/~~{_b64(rng)}/{pkg}-{_b64(rng)}"
 
 
-_PARTITION_DIR = {"system": "/system/app", "priv": "/system/priv-app", "product": "/product/app",
-                  "system_ext": "/system_ext/priv-app", "vendor": "/vendor/app",
-                  "framework": "/system/framework"}  # fmt: skip
+_PARTITION_DIR = {
+    "system": "/system/app",
+    "priv": "/system/priv-app",
+    "product": "/product/app",
+    "system_ext": "/system_ext/priv-app",
+    "vendor": "/vendor/app",
+    "framework": "/system/framework",
+}
 
 
 def _system_path(partition: str, folder: str, android_version: int) -> str:
@@ -303,16 +346,28 @@ def build_phone(spec: ScenarioSpec, apk_dir: Path | None = None) -> Phone:
         n_user = min(bg.user_apps, bg.total_packages)
         n_sys_target = max(0, bg.total_packages - n_user - len(spec.apps))
         if len(bg_system) > n_sys_target:
-            keep = {"android", "com.android.settings", "com.android.systemui", "com.android.shell",
-                    "com.android.vending", "com.google.android.gms", "com.android.phone",
-                    "com.android.providers.settings", v.launcher, v.package_installer}  # fmt: skip
+            keep = {
+                "android",
+                "com.android.settings",
+                "com.android.systemui",
+                "com.android.shell",
+                "com.android.vending",
+                "com.google.android.gms",
+                "com.android.phone",
+                "com.android.providers.settings",
+                v.launcher,
+                v.package_installer,
+            }
             must = [a for a in bg_system if a.package in keep]
             rest = [a for a in bg_system if a.package not in keep]
             bg_system = must + rest[: max(0, n_sys_target - len(must))]
         else:
             bg_system += library.overlay_apps(n_sys_target - len(bg_system), rng)
-        bg_user = [a for a in library.user_apps(n_user, rng, bg.split_fraction)
-                   if a.package not in spec_names]  # fmt: skip
+        bg_user = [
+            a
+            for a in library.user_apps(n_user, rng, bg.split_fraction)
+            if a.package not in spec_names
+        ]
 
     sizes: list[ApkFile] = []  # generated files, scaled to the declared total afterwards
 
@@ -322,23 +377,43 @@ def build_phone(spec: ScenarioSpec, apk_dir: Path | None = None) -> Phone:
         used_names.add(a.package)
         code = _system_path(a.partition, a.folder, ver)
         apk_path = code if code.endswith(".apk") else f"{code}/{a.folder}.apk"
-        f = ApkFile(apk_path, 20_000 if a.overlay else _size_draw(rng, False), None,
-                    rng.randrange(1 << 30))
+        f = ApkFile(
+            apk_path, 20_000 if a.overlay else _size_draw(rng, False), None, rng.randrange(1 << 30)
+        )
         sizes.append(f)
         launcher = a.launcher
         if launcher.startswith("."):
             launcher = a.package + launcher
         st = {uid: UserState(True, first_install=first_boot) for uid in user_ids}
-        packages.append(Pkg(
-            name=a.package, label=a.label, app_id=new_app_id(a.shared_user),
-            partition=a.partition, code_path=code, apks=[f], splits=[],
-            version_code=ver * 1000 + rng.randrange(1000), version_name=android.RELEASE[ver],
-            min_sdk=android.SDK[ver], target_sdk=android.SDK[ver], installer=None, initiator=None,
-            originator=None, install_time=first_boot, update_time=SYSTEM_TIME,
-            timestamp=SYSTEM_TIME, users=st, requested=[], install_granted=[], runtime={},
-            shared_user=a.shared_user, launcher=launcher, overlay=a.overlay,
-            signature=f"{rng.randrange(1 << 32):08x}",
-        ))  # fmt: skip
+        packages.append(
+            Pkg(
+                name=a.package,
+                label=a.label,
+                app_id=new_app_id(a.shared_user),
+                partition=a.partition,
+                code_path=code,
+                apks=[f],
+                splits=[],
+                version_code=ver * 1000 + rng.randrange(1000),
+                version_name=android.RELEASE[ver],
+                min_sdk=android.SDK[ver],
+                target_sdk=android.SDK[ver],
+                installer=None,
+                initiator=None,
+                originator=None,
+                install_time=first_boot,
+                update_time=SYSTEM_TIME,
+                timestamp=SYSTEM_TIME,
+                users=st,
+                requested=[],
+                install_granted=[],
+                runtime={},
+                shared_user=a.shared_user,
+                launcher=launcher,
+                overlay=a.overlay,
+                signature=f"{rng.randrange(1 << 32):08x}",
+            )
+        )
 
     for a in bg_system:
         add_system(a)
@@ -350,22 +425,45 @@ def build_phone(spec: ScenarioSpec, apk_dir: Path | None = None) -> Phone:
         code = _code_path(style, a.package, rng)
         files = [ApkFile(f"{code}/base.apk", _size_draw(rng, True), None, rng.randrange(1 << 30))]
         for s in a.splits:
-            files.append(ApkFile(f"{code}/split_{s}.apk", max(20_000, files[0].size // 40), None,
-                                 rng.randrange(1 << 30)))  # fmt: skip
+            files.append(
+                ApkFile(
+                    f"{code}/split_{s}.apk",
+                    max(20_000, files[0].size // 40),
+                    None,
+                    rng.randrange(1 << 30),
+                )
+            )
         sizes.extend(files)
         runtime = {p: rng.random() < 0.7 for p in a.permissions if p in RUNTIME_PERMISSIONS}
         inst = [p for p in a.permissions if p not in RUNTIME_PERMISSIONS]
-        packages.append(Pkg(
-            name=a.package, label=a.label, app_id=new_app_id(""), partition="data",
-            code_path=code, apks=files, splits=list(a.splits),
-            version_code=rng.randrange(10, 900000), version_name=f"{rng.randrange(1, 30)}.{rng.randrange(0, 20)}.{rng.randrange(0, 99)}",
-            min_sdk=24, target_sdk=min(android.SDK[ver], 34), installer=a.installer,
-            initiator=a.installer, originator=None, install_time=t_inst, update_time=t_upd,
-            timestamp=t_upd, users={0: UserState(True, first_install=t_inst)},
-            requested=list(a.permissions), install_granted=inst, runtime=runtime,
-            launcher=a.launcher, last_used=now - rng.randrange(600, 20 * 86400),
-            signature=f"{rng.randrange(1 << 32):08x}",
-        ))  # fmt: skip
+        packages.append(
+            Pkg(
+                name=a.package,
+                label=a.label,
+                app_id=new_app_id(""),
+                partition="data",
+                code_path=code,
+                apks=files,
+                splits=list(a.splits),
+                version_code=rng.randrange(10, 900000),
+                version_name=_version_name(rng),
+                min_sdk=24,
+                target_sdk=min(android.SDK[ver], 34),
+                installer=a.installer,
+                initiator=a.installer,
+                originator=None,
+                install_time=t_inst,
+                update_time=t_upd,
+                timestamp=t_upd,
+                users={0: UserState(True, first_install=t_inst)},
+                requested=list(a.permissions),
+                install_granted=inst,
+                runtime=runtime,
+                launcher=a.launcher,
+                last_used=now - rng.randrange(600, 20 * 86400),
+                signature=f"{rng.randrange(1 << 32):08x}",
+            )
+        )
 
     for a in bg_user:
         add_user_bg(a)
@@ -373,14 +471,21 @@ def build_phone(spec: ScenarioSpec, apk_dir: Path | None = None) -> Phone:
     # --- the spec's own apps ----------------------------------------------------------------
     for app in spec.apps:
         packages[:] = [p for p in packages if p.name != app.package]
-        packages.append(_spec_app(app, spec, ver, style, rng, now, first_boot, user_ids, apk_dir,
-                                  new_app_id, sizes))  # fmt: skip
+        packages.append(
+            _spec_app(
+                app, spec, ver, style, rng, now, first_boot, user_ids, apk_dir, new_app_id, sizes
+            )
+        )
 
     # Scale generated sizes so that the whole phone declares the requested APK bytes.
     if bg is not None and sizes:
         want = parse_size(bg.apk_bytes)
-        real = sum(p.apks[i].size for p in packages for i in range(len(p.apks))
-                   if p.apks[i].source is not None)  # fmt: skip
+        real = sum(
+            p.apks[i].size
+            for p in packages
+            for i in range(len(p.apks))
+            if p.apks[i].source is not None
+        )
         gen_total = sum(f.size for f in sizes)
         if want > real and gen_total > 0:
             k = (want - real) / gen_total
@@ -396,16 +501,35 @@ def build_phone(spec: ScenarioSpec, apk_dir: Path | None = None) -> Phone:
     if not spec.accounts and any(p.name == "com.google.android.gms" for p in packages):
         accounts.append((0, "com.google", "owner.fictional@example.org"))
     return Phone(
-        spec=spec, android=ver, sdk=android.SDK[ver], vendor=v, now=now, boot_time=boot_time,
-        properties=props, users=users, packages=packages, settings=settings, accounts=accounts,
+        spec=spec,
+        android=ver,
+        sdk=android.SDK[ver],
+        vendor=v,
+        now=now,
+        boot_time=boot_time,
+        properties=props,
+        users=users,
+        packages=packages,
+        settings=settings,
+        accounts=accounts,
         rooted=dev.rooted,
         has_sha256sum=dev.sha256sum if dev.sha256sum is not None else android.has_sha256sum(ver),
-    )  # fmt: skip
+    )
 
 
-def _spec_app(app: AppSpec, spec: ScenarioSpec, ver: int, style: str, rng: random.Random,
-              now: int, first_boot: int, user_ids: list[int], apk_dir: Path,
-              new_app_id: object, sizes: list[ApkFile]) -> Pkg:  # fmt: skip
+def _spec_app(
+    app: AppSpec,
+    spec: ScenarioSpec,
+    ver: int,
+    style: str,
+    rng: random.Random,
+    now: int,
+    first_boot: int,
+    user_ids: list[int],
+    apk_dir: Path,
+    new_app_id: object,
+    sizes: list[ApkFile],
+) -> Pkg:
     """One app of the spec, with its grants."""
     assert callable(new_app_id)
     sdk = android.SDK[ver]
@@ -414,11 +538,8 @@ def _spec_app(app: AppSpec, spec: ScenarioSpec, ver: int, style: str, rng: rando
     if app.system != "no":
         folder = app.system_dir or app.package.split(".")[-1].capitalize()
         sys_code = _system_path(app.system, folder, ver)
-        if app.updated_system:
-            code = _code_path(style, app.package, rng)
-        else:
-            code = sys_code
-        partition = app.system
+        code = _code_path(style, app.package, rng) if app.updated_system else sys_code
+        partition: str = app.system
         t_inst = first_boot
     else:
         sys_code = ""
@@ -435,12 +556,16 @@ def _spec_app(app: AppSpec, spec: ScenarioSpec, ver: int, style: str, rng: rando
         files.append(ApkFile(f"{code}/{base_name}", src.stat().st_size, src))
     else:
         size = parse_size(app.apk.size) if app.apk and app.apk.size is not None else None
-        f = ApkFile(f"{code}/{base_name}", size or _size_draw(rng, True), None, rng.randrange(1 << 30))
+        f = ApkFile(
+            f"{code}/{base_name}", size or _size_draw(rng, True), None, rng.randrange(1 << 30)
+        )
         files.append(f)
         if size is None:
             sizes.append(f)
     for s in app.splits:
-        ssrc = apk_dir / app.apk.split_sources[s] if app.apk and s in app.apk.split_sources else None
+        ssrc = (
+            apk_dir / app.apk.split_sources[s] if app.apk and s in app.apk.split_sources else None
+        )
         if ssrc is not None and ssrc.is_file():
             files.append(ApkFile(f"{code}/split_{s}.apk", ssrc.stat().st_size, ssrc))
         else:
@@ -451,49 +576,83 @@ def _spec_app(app: AppSpec, spec: ScenarioSpec, ver: int, style: str, rng: rando
     requested = [p for p in perms + denied if _PERM_MIN_SDK.get(p, 0) <= sdk]
     runtime = {p: p in perms for p in requested if p in RUNTIME_PERMISSIONS}
     inst = [p for p in perms if p not in RUNTIME_PERMISSIONS and p in requested]
-    enabled = {"default": 0, "enabled": 1, "disabled": 2, "disabled-user": 3,
-               "disabled-until-used": 4}[app.enabled]  # fmt: skip
+    enabled = {
+        "default": 0,
+        "enabled": 1,
+        "disabled": 2,
+        "disabled-user": 3,
+        "disabled-until-used": 4,
+    }[app.enabled]
     states: dict[int, UserState] = {}
     for u in user_ids:
         inst_u = u in app.users
         if app.system != "no" and not inst_u and u not in app.users:
             inst_u = False
-        states[u] = UserState(inst_u, app.hidden, app.stopped, app.suspended, enabled,
-                              first_install=t_inst if inst_u else 0)  # fmt: skip
+        states[u] = UserState(
+            inst_u,
+            app.hidden,
+            app.stopped,
+            app.suspended,
+            enabled,
+            first_install=t_inst if inst_u else 0,
+        )
     launcher = ""
     if app.launcher is True:
         launcher = f"{app.package}.MainActivity"
     elif isinstance(app.launcher, str):
         launcher = full_class(app.package, app.launcher)
     p = Pkg(
-        name=app.package, label=app.label or app.package.rsplit(".", 1)[-1],
-        app_id=new_app_id(app.shared_user or ""), partition=partition, code_path=code,
-        apks=files, splits=list(app.splits), version_code=app.version_code,
-        version_name=app.version_name or str(app.version_code), min_sdk=app.min_sdk,
+        name=app.package,
+        label=app.label or app.package.rsplit(".", 1)[-1],
+        app_id=new_app_id(app.shared_user or ""),
+        partition=partition,
+        code_path=code,
+        apks=files,
+        splits=list(app.splits),
+        version_code=app.version_code,
+        version_name=app.version_name or str(app.version_code),
+        min_sdk=app.min_sdk,
         target_sdk=app.target_sdk or min(sdk, 34),
         installer=app.installer if (app.system == "no" or app.updated_system) else None,
         initiator=app.initiator or (app.installer if app.system == "no" else None),
-        originator=app.originator, install_time=t_inst, update_time=t_upd, timestamp=t_upd,
-        users=states, requested=requested, install_granted=inst, runtime=runtime,
-        shared_user=app.shared_user or "", updated_system=app.updated_system,
-        system_code_path=sys_code, launcher=launcher,
-        boot_receiver=app.boot_receiver, roles=list(app.roles), battery_exempt=app.battery_exempt,
-        appops=dict(app.appops), signing_version=app.signing_version,
+        originator=app.originator,
+        install_time=t_inst,
+        update_time=t_upd,
+        timestamp=t_upd,
+        users=states,
+        requested=requested,
+        install_granted=inst,
+        runtime=runtime,
+        shared_user=app.shared_user or "",
+        updated_system=app.updated_system,
+        system_code_path=sys_code,
+        launcher=launcher,
+        boot_receiver=app.boot_receiver,
+        roles=list(app.roles),
+        battery_exempt=app.battery_exempt,
+        appops=dict(app.appops),
+        signing_version=app.signing_version,
         signature=hashlib.sha256(app.package.encode("utf-8", "surrogateescape")).hexdigest()[:8],
         apk_spec_source=app.apk.source if app.apk else None,
-    )  # fmt: skip
+    )
     if app.accessibility:
         p.accessibility, p.accessibility_on = app.accessibility.name, app.accessibility.enabled
     if app.notification_listener:
-        p.listener, p.listener_on = app.notification_listener.name, app.notification_listener.enabled
+        p.listener, p.listener_on = (
+            app.notification_listener.name,
+            app.notification_listener.enabled,
+        )
     if app.device_admin:
         p.admin, p.admin_active = app.device_admin.name, app.device_admin.active
         p.owner = app.device_admin.owner
         if p.owner != "none":
             p.admin_active = True
     if app.input_method:
-        p.ime, p.ime_enabled, p.ime_default = (app.input_method.name, app.input_method.enabled,
-                                               app.input_method.default)  # fmt: skip
+        p.ime, p.ime_enabled, p.ime_default = (
+            app.input_method.name,
+            app.input_method.enabled,
+            app.input_method.default,
+        )
     if app.vpn:
         p.vpn, p.vpn_active = app.vpn.name, app.vpn.active
         p.vpn_always_on, p.vpn_lockdown = app.vpn.always_on, app.vpn.lockdown
@@ -509,7 +668,9 @@ def _spec_app(app: AppSpec, spec: ScenarioSpec, ver: int, style: str, rng: rando
     return p
 
 
-def _properties(spec: ScenarioSpec, v: android.Vendor, ver: int, now: int, boot: int) -> dict[str, str]:
+def _properties(
+    spec: ScenarioSpec, v: android.Vendor, ver: int, now: int, boot: int
+) -> dict[str, str]:
     dev = spec.device
     maker = dev.maker or v.maker
     brand = dev.brand or v.brand
@@ -519,7 +680,8 @@ def _properties(spec: ScenarioSpec, v: android.Vendor, ver: int, now: int, boot:
     release = android.RELEASE[ver]
     build_id = dev.build_id or android.BUILD_ID[ver]
     incremental = str(9_000_000 + ver * 1117)
-    fp = f"{brand}/{name}/{device}:{release}/{build_id}/{incremental}:{dev.build_type}/{dev.build_tags}"
+    build = f"{dev.build_type}/{dev.build_tags}"
+    fp = f"{brand}/{name}/{device}:{release}/{build_id}/{incremental}:{build}"
     patch = dev.security_patch or android.DEFAULT_PATCH[ver]
     debuggable = "1" if dev.build_type != "user" else "0"
     p: dict[str, str] = {
@@ -528,7 +690,9 @@ def _properties(spec: ScenarioSpec, v: android.Vendor, ver: int, now: int, boot:
         "ro.build.version.security_patch": patch,
         "ro.build.version.incremental": incremental,
         "ro.build.id": build_id,
-        "ro.build.display.id": f"{build_id} {dev.build_tags}" if dev.build_tags != "release-keys" else build_id,
+        "ro.build.display.id": f"{build_id} {dev.build_tags}"
+        if dev.build_tags != "release-keys"
+        else build_id,
         "ro.build.type": dev.build_type,
         "ro.build.tags": dev.build_tags,
         "ro.build.fingerprint": fp,
@@ -581,8 +745,9 @@ def _properties(spec: ScenarioSpec, v: android.Vendor, ver: int, now: int, boot:
     return dict(sorted(p.items()))
 
 
-def _settings(spec: ScenarioSpec, pkgs: list[Pkg], user_ids: list[int], ver: int,
-              v: android.Vendor) -> dict[str, dict[int, dict[str, str]]]:  # fmt: skip
+def _settings(
+    spec: ScenarioSpec, pkgs: list[Pkg], user_ids: list[int], ver: int, v: android.Vendor
+) -> dict[str, dict[int, dict[str, str]]]:
     s = spec.settings
     g: dict[str, str] = {
         "adb_enabled": "1" if s.adb else "0",
@@ -615,7 +780,11 @@ def _settings(spec: ScenarioSpec, pkgs: list[Pkg], user_ids: list[int], ver: int
     out: dict[str, dict[int, dict[str, str]]] = {"global": {0: g}, "secure": {}, "system": {}}
     for u in user_ids:
         inst = [p for p in pkgs if p.installed_for(u)]
-        a11y = [component(p.name, p.accessibility) for p in inst if p.accessibility and p.accessibility_on]
+        a11y = [
+            component(p.name, p.accessibility)
+            for p in inst
+            if p.accessibility and p.accessibility_on
+        ]
         listeners = [component(p.name, p.listener) for p in inst if p.listener and p.listener_on]
         imes = [p for p in inst if p.ime and (p.ime_enabled or p.ime_default)]
         default_ime = next((component(p.name, p.ime) for p in imes if p.ime_default), v.keyboard)

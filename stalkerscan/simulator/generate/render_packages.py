@@ -30,17 +30,23 @@ def _listed(ph: Phone, p: Pkg, user: int, uninstalled: bool) -> bool:
         return True
     # MATCH_UNINSTALLED_PACKAGES: system packages in any state, and packages whose data was
     # kept (`pm uninstall -k`) or that are installed for another user.
-    return uninstalled and (p.is_system or p.keep_data or any(
-        p.installed_for(u.id) for u in ph.users))  # fmt: skip
+    return uninstalled and (
+        p.is_system or p.keep_data or any(p.installed_for(u.id) for u in ph.users)
+    )
 
 
-def pm_list_packages(ph: Phone, user: int, *, with_uid: bool = True, uninstalled: bool = True) -> str:
+def pm_list_packages(
+    ph: Phone, user: int, *, with_uid: bool = True, uninstalled: bool = True
+) -> str:
     """`pm list packages -f -i [-U] -u --user N`."""
     out = []
     for p in ph.packages:
         if not _listed(ph, p, user, uninstalled):
             continue
-        line = f"package:{p.base_apk}={p.name}  installer={p.installer or 'null'}"
+        # A package uninstalled with its data kept has no code any more: its ApplicationInfo
+        # has no sourceDir, which pm prints as "null" (ComputerEngine.generatePackageInfo).
+        path = "null" if p.removed_at is not None else p.base_apk
+        line = f"package:{path}={p.name}  installer={p.installer or 'null'}"
         if with_uid:
             line += f" uid:{p.uid(user)}"
         out.append(line)
@@ -76,9 +82,16 @@ def launcher_activities(ph: Phone, user: int) -> str:
     out = [f"{len(rows)} activities found:"]
     for i, r in enumerate(rows):
         out.append(f"  Activity #{i}:")
-        out.append("    priority=0 preferredOrder=0 match=0x108000 specificIndex=-1 isDefault=false")
+        out.append(
+            "    priority=0 preferredOrder=0 match=0x108000 specificIndex=-1 isDefault=false"
+        )
         out.append(f"    {r}")
     return "\n".join(out) + "\n"
+
+
+def _hx(x: int) -> str:
+    """A 7-digit hex like the identity hashes dumpsys prints (deterministic here)."""
+    return f"{x % (1 << 28):07x}"
 
 
 def _flags(ph: Phone, p: Pkg) -> str:
@@ -120,9 +133,12 @@ def _user_line(ph: Phone, p: Pkg, uid: int) -> str:
     suspended = bool(st and st.suspended)
     enabled = st.enabled if st else 0
     v = ph.android
-    parts = [f"ceDataInode={p.ce_inode + uid}" if v >= 7 else "",
-             f"installed={str(installed).lower()}", f"hidden={str(hidden).lower()}",
-             f"suspended={str(suspended).lower()}"]  # fmt: skip
+    parts = [
+        f"ceDataInode={p.ce_inode + uid}" if v >= 7 else "",
+        f"installed={str(installed).lower()}",
+        f"hidden={str(hidden).lower()}",
+        f"suspended={str(suspended).lower()}",
+    ]
     if v >= 10:
         parts.append("distractionFlags=0")
     parts += [f"stopped={str(stopped).lower()}", "notLaunched=false", f"enabled={enabled}"]
@@ -138,8 +154,11 @@ def _user_line(ph: Phone, p: Pkg, uid: int) -> str:
 def _perm_flags(p: Pkg, perm: str, granted: bool) -> str:
     if p.is_system:
         return "[ GRANTED_BY_DEFAULT ]" if granted else "[ ]"
-    return "[ USER_SET|USER_SENSITIVE_WHEN_GRANTED|USER_SENSITIVE_WHEN_DENIED ]" if granted else (
-        "[ USER_SENSITIVE_WHEN_GRANTED|USER_SENSITIVE_WHEN_DENIED ]")  # fmt: skip
+    return (
+        "[ USER_SET|USER_SENSITIVE_WHEN_GRANTED|USER_SENSITIVE_WHEN_DENIED ]"
+        if granted
+        else ("[ USER_SENSITIVE_WHEN_GRANTED|USER_SENSITIVE_WHEN_DENIED ]")
+    )
 
 
 def dump_package_block(ph: Phone, p: Pkg, *, hidden_system: bool = False) -> Iterator[str]:
@@ -149,7 +168,8 @@ def dump_package_block(ph: Phone, p: Pkg, *, hidden_system: bool = False) -> Ite
     yield f"  Package [{p.name}] ({p.ce_inode * 2654435761 % (1 << 28):07x}):"
     yield f"    {'appId' if v >= 13 else 'userId'}={p.app_id}"
     if p.shared_user:
-        yield f"    sharedUser=SharedUserSetting{{{p.app_id * 7919 % (1 << 28):07x} {p.shared_user}/{p.app_id}}}"
+        shared = f"{_hx(p.app_id * 7919)} {p.shared_user}/{p.app_id}"
+        yield f"    sharedUser=SharedUserSetting{{{shared}}}"
     yield f"    pkg=Package{{{p.ce_inode * 40503 % (1 << 28):07x} {p.name}}}"
     yield f"    codePath={code}"
     yield f"    resourcePath={code}"
@@ -171,13 +191,13 @@ def dump_package_block(ph: Phone, p: Pkg, *, hidden_system: bool = False) -> Ite
     yield "    splits=[" + ", ".join(["base", *p.splits]) + "]"
     yield f"    apkSigningVersion={p.signing_version}"
     if v < 14:
-        yield f"    applicationInfo=ApplicationInfo{{{p.ce_inode * 69069 % (1 << 28):07x} {p.name}}}"
+        yield f"    applicationInfo=ApplicationInfo{{{_hx(p.ce_inode * 69069)} {p.name}}}"
     yield f"    flags={_flags(ph, p)}"
     yield f"    privateFlags={_private_flags(ph, p)}"
     if v >= 11:
         yield "    forceQueryable=false"
         yield "    queriesPackages=[]"
-    data_dir = "/data/user/0/" + p.name if v < 11 or True else ""
+    data_dir = "/data/user/0/" + p.name
     yield f"    dataDir={data_dir}"
     yield "    supportsScreens=[small, medium, large, xlarge, resizeable, anyDensity]"
     yield f"    timeStamp={ph.fmt_time(p.timestamp)}"
@@ -191,15 +211,18 @@ def dump_package_block(ph: Phone, p: Pkg, *, hidden_system: bool = False) -> Ite
             yield f"    installerPackageUid={inst_uid}"
         yield f"    initiatingPackageName={p.initiator or 'null'}"
         yield f"    originatingPackageName={p.originator or 'null'}"
-        yield f"    packageSource={0 if p.is_system else (2 if p.installer == 'com.android.vending' else 1)}"
+        source = 0 if p.is_system else (2 if p.installer == "com.android.vending" else 1)
+        yield f"    packageSource={source}"
         if v >= 14:
             yield "    appMetadataFilePath=null"
     elif p.installer:
         yield f"    installerPackageName={p.installer}"
         if v >= 11 and p.initiator and p.initiator != p.installer:
             yield f"    installInitiatingPackageName={p.initiator}"
-    yield (f"    signatures=PackageSignatures{{{p.ce_inode * 1103515245 % (1 << 28):07x} "
-           f"version:{p.signing_version}, signatures:[{p.signature}], past signatures:[]}}")  # fmt: skip
+    yield (
+        f"    signatures=PackageSignatures{{{p.ce_inode * 1103515245 % (1 << 28):07x} "
+        f"version:{p.signing_version}, signatures:[{p.signature}], past signatures:[]}}"
+    )
     yield "    installPermissionsFixed=true"
     yield f"    pkgFlags={_flags(ph, p)}"
     if v >= 14:
@@ -227,7 +250,8 @@ def dump_package_block(ph: Phone, p: Pkg, *, hidden_system: bool = False) -> Ite
         if p.runtime and not p.shared_user and p.installed_for(u.id):
             yield "      runtime permissions:"
             for perm, granted in p.runtime.items():
-                yield f"        {perm}: granted={str(granted).lower()}, flags={_perm_flags(p, perm, granted)}"
+                flags = _perm_flags(p, perm, granted)
+                yield f"        {perm}: granted={str(granted).lower()}, flags={flags}"
         if st and st.enabled == 3:
             yield "      lastDisabledCaller: com.android.settings"
 
@@ -254,9 +278,15 @@ def dumpsys_package(ph: Phone) -> Iterator[str]:
     yield "  org.apache.http.legacy -> (jar) /system/framework/org.apache.http.legacy.jar"
     yield ""
     yield "Features:"
-    for feat in ("android.hardware.touchscreen", "android.hardware.wifi", "android.software.device_admin",
-                 "android.software.managed_users", "android.software.input_methods",
-                 "android.hardware.telephony", "android.hardware.location.gps"):  # fmt: skip
+    for feat in (
+        "android.hardware.touchscreen",
+        "android.hardware.wifi",
+        "android.software.device_admin",
+        "android.software.managed_users",
+        "android.software.input_methods",
+        "android.hardware.telephony",
+        "android.hardware.location.gps",
+    ):
         yield f"  {feat}"
     yield ""
     yield "Activity Resolver Table:"
@@ -264,10 +294,10 @@ def dumpsys_package(ph: Phone) -> Iterator[str]:
     yield "      android.intent.action.MAIN:"
     for p in ph.packages:
         if p.launcher and p.present():
-            short = p.launcher[len(p.name):] if p.launcher.startswith(p.name + ".") else p.launcher
-            yield f"        {p.ce_inode * 97 % (1 << 28):07x} {p.name}/{short} filter {p.ce_inode * 31 % (1 << 28):07x}"
-            yield "          Action: \"android.intent.action.MAIN\""
-            yield "          Category: \"android.intent.category.LAUNCHER\""
+            short = p.launcher[len(p.name) :] if p.launcher.startswith(p.name + ".") else p.launcher
+            yield f"        {_hx(p.ce_inode * 97)} {p.name}/{short} filter {_hx(p.ce_inode * 31)}"
+            yield '          Action: "android.intent.action.MAIN"'
+            yield '          Category: "android.intent.category.LAUNCHER"'
     yield ""
     yield "Receiver Resolver Table:"
     yield "  Non-Data Actions:"
@@ -275,28 +305,32 @@ def dumpsys_package(ph: Phone) -> Iterator[str]:
     if admins:
         yield "      android.app.action.DEVICE_ADMIN_ENABLED:"
         for p in admins:
-            yield f"        {p.ce_inode * 89 % (1 << 28):07x} {p.name}/{p.admin} filter {p.ce_inode * 37 % (1 << 28):07x}"
-            yield "          Action: \"android.app.action.DEVICE_ADMIN_ENABLED\""
+            yield f"        {_hx(p.ce_inode * 89)} {p.name}/{p.admin} filter {_hx(p.ce_inode * 37)}"
+            yield '          Action: "android.app.action.DEVICE_ADMIN_ENABLED"'
     boots = [p for p in ph.packages if p.boot_receiver and p.present()]
     if boots:
         yield "      android.intent.action.BOOT_COMPLETED:"
         for p in boots:
-            yield f"        {p.ce_inode * 83 % (1 << 28):07x} {p.name}/.BootReceiver filter {p.ce_inode * 41 % (1 << 28):07x}"
-            yield "          Action: \"android.intent.action.BOOT_COMPLETED\""
+            filt = _hx(p.ce_inode * 41)
+            yield f"        {_hx(p.ce_inode * 83)} {p.name}/.BootReceiver filter {filt}"
+            yield '          Action: "android.intent.action.BOOT_COMPLETED"'
     yield ""
     yield "Service Resolver Table:"
     yield "  Non-Data Actions:"
-    for action, attr in (("android.accessibilityservice.AccessibilityService", "accessibility"),
-                         ("android.service.notification.NotificationListenerService", "listener"),
-                         ("android.view.InputMethod", "ime"),
-                         ("android.net.VpnService", "vpn")):  # fmt: skip
+    for action, attr in (
+        ("android.accessibilityservice.AccessibilityService", "accessibility"),
+        ("android.service.notification.NotificationListenerService", "listener"),
+        ("android.view.InputMethod", "ime"),
+        ("android.net.VpnService", "vpn"),
+    ):
         holders = [p for p in ph.packages if getattr(p, attr) and p.present()]
         if not holders:
             continue
         yield f"      {action}:"
         for p in holders:
-            yield f"        {p.ce_inode * 79 % (1 << 28):07x} {p.name}/{getattr(p, attr)} filter {p.ce_inode * 43 % (1 << 28):07x}"
-            yield f"          Action: \"{action}\""
+            filt = _hx(p.ce_inode * 43)
+            yield f"        {_hx(p.ce_inode * 79)} {p.name}/{getattr(p, attr)} filter {filt}"
+            yield f'          Action: "{action}"'
     yield ""
     yield "Key Set Manager:"
     for p in ph.packages:
@@ -347,7 +381,8 @@ def dumpsys_package(ph: Phone) -> Iterator[str]:
         if p.partition == "data" and p.present() and p.removed_at is None:
             yield f"  [{p.name}]"
             yield f"    path: {p.base_apk}"
-            yield f"      arm64: [status=speed-profile] [reason={'install' if ph.android >= 9 else 'bg-dexopt'}]"
+            reason = "install" if ph.android >= 9 else "bg-dexopt"
+            yield f"      arm64: [status=speed-profile] [reason={reason}]"
     yield ""
     yield "Compiler stats:"
     yield ""

@@ -50,8 +50,15 @@ def settings_list(ph: Phone, namespace: str, user: int) -> str:
     return "".join(f"{k}={v}\n" for k, v in sorted(table.items()))
 
 
-_ADMIN_POLICIES = ("limit-password", "watch-login", "reset-password", "force-lock", "wipe-data",
-                   "disable-camera", "disable-keyguard-features")  # fmt: skip
+_ADMIN_POLICIES = (
+    "limit-password",
+    "watch-login",
+    "reset-password",
+    "force-lock",
+    "wipe-data",
+    "disable-camera",
+    "disable-keyguard-features",
+)
 
 
 def device_policy(ph: Phone) -> str:
@@ -62,8 +69,12 @@ def device_policy(ph: Phone) -> str:
     do = next((p for p in owners if p.owner == "device"), None)
     if do is not None:
         u0 = next(iter(sorted(u for u in do.users if do.installed_for(u))), 0)
-        out += ["  Device Owner: ", f"    admin=ComponentInfo{{{do.name}/{full_class(do.name, do.admin)}}}",
-                "    name=", f"    package={do.name}"]  # fmt: skip
+        out += [
+            "  Device Owner: ",
+            f"    admin=ComponentInfo{{{do.name}/{full_class(do.name, do.admin)}}}",
+            "    name=",
+            f"    package={do.name}",
+        ]
         if v >= 11:
             out.append("    isOrganizationOwnedDevice=true")
         out += [f"    User ID: {u0}", ""]
@@ -72,29 +83,45 @@ def device_policy(ph: Phone) -> str:
             continue
         for u in ph.users:
             if p.installed_for(u.id) and u.kind == "work":
-                out += [f"  Profile Owner (User {u.id}): ",
-                        f"    admin=ComponentInfo{{{p.name}/{full_class(p.name, p.admin)}}}",
-                        "    name=", f"    package={p.name}"]  # fmt: skip
+                out += [
+                    f"  Profile Owner (User {u.id}): ",
+                    f"    admin=ComponentInfo{{{p.name}/{full_class(p.name, p.admin)}}}",
+                    "    name=",
+                    f"    package={p.name}",
+                ]
                 if v >= 11:
                     out.append("    isOrganizationOwnedDevice=false")
                 out.append("")
     for u in ph.users:
         admins = [p for p in ph.packages if p.admin and p.admin_active and p.installed_for(u.id)]
         out.append("")
-        out.append(f"  Enabled Device Admins (User {u.id}, provisioningState: {3 if admins and u.kind == 'work' else 0}):")
+        out.append(
+            f"  Enabled Device Admins (User {u.id}, "
+            f"provisioningState: {3 if admins and u.kind == 'work' else 0}):"
+        )
         for p in admins:
             out.append(f"    {p.name}/{p.admin}:")
             out.append(f"      uid={p.uid(u.id)}")
             out.append("      testOnlyAdmin=false")
             out.append("      policies:")
             out += [f"        {pol}" for pol in _ADMIN_POLICIES]
-            out += ["      passwordQuality=0x0", "      minimumPasswordLength=0",
-                    "      disableCamera=false", "      disableScreenCapture=false",
-                    f"      isParent=false"]  # fmt: skip
+            out += [
+                "      passwordQuality=0x0",
+                "      minimumPasswordLength=0",
+                "      disableCamera=false",
+                "      disableScreenCapture=false",
+                "      isParent=false",
+            ]
         out.append(" ")
         out.append("    mPasswordOwner=-1")
-    out += ["", "  Constants:", "    DAS_DIED_SERVICE_RECONNECT_BACKOFF_SEC: 3600", "",
-            "  Encryption Status: " + ("per-user" if v >= 10 else "block default key"), ""]  # fmt: skip
+    out += [
+        "",
+        "  Constants:",
+        "    DAS_DIED_SERVICE_RECONNECT_BACKOFF_SEC: 3600",
+        "",
+        "  Encryption Status: " + ("per-user" if v >= 10 else "block default key"),
+        "",
+    ]
     return "\n".join(out) + "\n"
 
 
@@ -112,10 +139,13 @@ def accessibility(ph: Phone) -> str:
         inst = [p for p in ph.packages if p.accessibility and p.installed_for(u.id)]
         on = [p for p in inst if p.accessibility_on]
         touch = any("talkback" in p.name for p in on)
-        attrs = (f"id={u.id}, {'currentUser=' + str(u.id == ph.users[0].id).lower() + ', ' if v < 11 else ''}"
-                 f"touchExplorationEnabled={str(touch).lower()}, "
-                 f"displayMagnificationEnabled=false, autoclickEnabled=false"
-                 + (f", installedServiceCount={len(inst)}" if v >= 11 else ""))  # fmt: skip
+        attrs = (
+            f"id={u.id}, "
+            + (f"currentUser={str(u.id == ph.users[0].id).lower()}, " if v < 11 else "")
+            + f"touchExplorationEnabled={str(touch).lower()}, "
+            f"displayMagnificationEnabled=false, autoclickEnabled=false"
+            + (f", installedServiceCount={len(inst)}" if v >= 11 else "")
+        )
         bound = ", ".join(
             f"Service[label={_a11y_label(p)}, feedbackType[FEEDBACK_GENERIC], "
             f"capabilities=1, eventTypes=TYPES_ALL_MASK, notificationTimeout=100]"
@@ -140,8 +170,13 @@ def accessibility(ph: Phone) -> str:
 
 def notification(ph: Phone) -> str:
     """`dumpsys notification`: the listener sections only (never notification content)."""
-    out = ["Current Notification Manager state:", "  Notification List:", "",
-           "  Notification listeners:", "    Allowed notification listeners:"]  # fmt: skip
+    out = [
+        "Current Notification Manager state:",
+        "  Notification List:",
+        "",
+        "  Notification listeners:",
+        "    Allowed notification listeners:",
+    ]
     live = []
     for u in ph.users:
         for p in ph.packages:
@@ -153,25 +188,43 @@ def notification(ph: Phone) -> str:
     out.append(f"    All notification listeners ({len(comps)}) enabled for current profiles:")
     out += [f"      ComponentInfo{{{c}}}" for c in comps]
     out.append(f"    Live notification listeners ({len(live) + 1}):")
-    out.append("      ComponentInfo{com.android.systemui/com.android.systemui.statusbar.NotificationListener} "
-               "(user -1): android.service.notification.INotificationListener$Stub$Proxy@5a1c0de SYSTEM")  # fmt: skip
-    for i, (u, c) in enumerate(live):
-        out.append(f"      ComponentInfo{{{c}}} (user {u}): "
-                   f"android.service.notification.INotificationListener$Stub$Proxy@{0x1B2C3D4 + i:07x}")
-    out += ["    Snoozed notification listeners (0):", "    mListenerHints: 0",
-            "    mListenersDisablingEffects: ()", "", "  Notification assistant services:",
-            "    Allowed notification assistants:", "", "  Zen Mode:", "    mZenMode=ZEN_MODE_OFF", ""]  # fmt: skip
+    out.append(
+        "      ComponentInfo{com.android.systemui/"
+        "com.android.systemui.statusbar.NotificationListener} "
+        "(user -1): android.service.notification.INotificationListener$Stub$Proxy@5a1c0de SYSTEM"
+    )
+    for i, (uid, c) in enumerate(live):
+        out.append(
+            f"      ComponentInfo{{{c}}} (user {uid}): "
+            f"android.service.notification.INotificationListener$Stub$Proxy@{0x1B2C3D4 + i:07x}"
+        )
+    out += [
+        "    Snoozed notification listeners (0):",
+        "    mListenerHints: 0",
+        "    mListenersDisablingEffects: ()",
+        "",
+        "  Notification assistant services:",
+        "    Allowed notification assistants:",
+        "",
+        "  Zen Mode:",
+        "    mZenMode=ZEN_MODE_OFF",
+        "",
+    ]
     return "\n".join(out) + "\n"
 
 
 def _ops_for(ph: Phone, p: Pkg) -> dict[str, str]:
     ops: dict[str, str] = {}
     perms = set(p.requested)
-    if "android.permission.ACCESS_FINE_LOCATION" in perms and p.runtime.get("android.permission.ACCESS_FINE_LOCATION"):
+    if "android.permission.ACCESS_FINE_LOCATION" in perms and p.runtime.get(
+        "android.permission.ACCESS_FINE_LOCATION"
+    ):
         ops["FINE_LOCATION"] = "allow"
         ops["COARSE_LOCATION"] = "allow"
         ops["MONITOR_LOCATION"] = "allow"
-    if "android.permission.RECORD_AUDIO" in perms and p.runtime.get("android.permission.RECORD_AUDIO"):
+    if "android.permission.RECORD_AUDIO" in perms and p.runtime.get(
+        "android.permission.RECORD_AUDIO"
+    ):
         ops["RECORD_AUDIO"] = "allow"
     if "android.permission.READ_SMS" in perms and p.runtime.get("android.permission.READ_SMS"):
         ops["READ_SMS"] = "allow"
@@ -217,8 +270,11 @@ def input_method(ph: Phone) -> str:
     sec = ph.settings["secure"][owner]
     cur = sec.get("default_input_method", "")
     enabled = [c for c in sec.get("enabled_input_methods", "").split(":") if c]
-    out = ["Current Input Method Manager state:",
-           f"  Input Methods: mMethodMapUpdateCount={len(enabled) + 2} mBindInstantServiceAllowed=false"]  # fmt: skip
+    out = [
+        "Current Input Method Manager state:",
+        f"  Input Methods: mMethodMapUpdateCount={len(enabled) + 2} "
+        "mBindInstantServiceAllowed=false",
+    ]
     methods = []
     for p in ph.packages:
         if p.ime and p.installed_for(owner):
@@ -228,33 +284,55 @@ def input_method(ph: Phone) -> str:
         methods.insert(0, kb)
     for i, m in enumerate(methods):
         pkg, cls = m.split("/", 1)
-        out += [f"  InputMethod #{i}:",
-                f"    mId={m} mSettingsActivityName=null mIsVrOnly=false mSupportsSwitchingToNextInputMethod=true",
-                "    mIsDefaultResId=0x0", "    Service:",
-                "      priority=0 preferredOrder=0 match=0x108000 specificIndex=-1 isDefault=false",
-                "      ServiceInfo:", f"        name={full_class(pkg, cls)}", f"        packageName={pkg}",
-                "        enabled=true exported=true directBootAware=false",
-                "        permission=android.permission.BIND_INPUT_METHOD"]  # fmt: skip
-    out += ["  Clients:", f"  mCurMethodId={cur}", f"  mCurrentUserId? mCurrentUserId={owner}",
-            "  mSettings:", f"    mCurrentUserId={owner}",
-            f"    enabledInputMethodsStr={':'.join(enabled)}", ""]  # fmt: skip
+        out += [
+            f"  InputMethod #{i}:",
+            f"    mId={m} mSettingsActivityName=null mIsVrOnly=false "
+            "mSupportsSwitchingToNextInputMethod=true",
+            "    mIsDefaultResId=0x0",
+            "    Service:",
+            "      priority=0 preferredOrder=0 match=0x108000 specificIndex=-1 isDefault=false",
+            "      ServiceInfo:",
+            f"        name={full_class(pkg, cls)}",
+            f"        packageName={pkg}",
+            "        enabled=true exported=true directBootAware=false",
+            "        permission=android.permission.BIND_INPUT_METHOD",
+        ]
+    out += [
+        "  Clients:",
+        f"  mCurMethodId={cur}",
+        f"  mCurrentUserId? mCurrentUserId={owner}",
+        "  mSettings:",
+        f"    mCurrentUserId={owner}",
+        f"    enabledInputMethodsStr={':'.join(enabled)}",
+        "",
+    ]
     return "\n".join(out) + "\n"
 
 
-_DEFAULT_ROLES = ("android.app.role.ASSISTANT", "android.app.role.BROWSER",
-                  "android.app.role.DIALER", "android.app.role.SMS", "android.app.role.HOME",
-                  "android.app.role.EMERGENCY", "android.app.role.CALL_SCREENING")  # fmt: skip
+_DEFAULT_ROLES = (
+    "android.app.role.ASSISTANT",
+    "android.app.role.BROWSER",
+    "android.app.role.DIALER",
+    "android.app.role.SMS",
+    "android.app.role.HOME",
+    "android.app.role.EMERGENCY",
+    "android.app.role.CALL_SCREENING",
+)
 
 
 def role(ph: Phone) -> str:
     """`dumpsys role` (Android 10+): the proto-text dump of each user's role holders."""
     v = ph.vendor
     names = ph.by_name()
-    defaults = {"android.app.role.ASSISTANT": "com.google.android.googlequicksearchbox",
-                "android.app.role.BROWSER": v.browser, "android.app.role.DIALER": v.dialer,
-                "android.app.role.SMS": v.sms_app, "android.app.role.HOME": v.launcher,
-                "android.app.role.EMERGENCY": "com.android.emergency",
-                "android.app.role.CALL_SCREENING": v.dialer}  # fmt: skip
+    defaults = {
+        "android.app.role.ASSISTANT": "com.google.android.googlequicksearchbox",
+        "android.app.role.BROWSER": v.browser,
+        "android.app.role.DIALER": v.dialer,
+        "android.app.role.SMS": v.sms_app,
+        "android.app.role.HOME": v.launcher,
+        "android.app.role.EMERGENCY": "com.android.emergency",
+        "android.app.role.CALL_SCREENING": v.dialer,
+    }
     out = []
     for u in ph.users:
         holders = {r: ([defaults[r]] if defaults.get(r) in names else []) for r in _DEFAULT_ROLES}
@@ -263,8 +341,12 @@ def role(ph: Phone) -> str:
                 continue
             for r in p.roles:
                 holders[r] = [p.name]
-        out += ["user_states={", f"  user_id={u.id}", "  version=8",
-                f"  packages_hash={abs(len(ph.packages) * 2654435761 + u.id) % (1 << 60):016X}"]  # fmt: skip
+        out += [
+            "user_states={",
+            f"  user_id={u.id}",
+            "  version=8",
+            f"  packages_hash={abs(len(ph.packages) * 2654435761 + u.id) % (1 << 60):016X}",
+        ]
         for r in sorted(holders):
             out.append("  roles={")
             out.append(f"    name={r}")
@@ -275,8 +357,14 @@ def role(ph: Phone) -> str:
     return "\n".join(out) + "\n"
 
 
-_IDLE_SYSTEM = ("com.android.phone", "com.android.providers.downloads", "com.android.vending",
-                "com.google.android.gms", "com.android.bluetooth", "com.android.shell")  # fmt: skip
+_IDLE_SYSTEM = (
+    "com.android.phone",
+    "com.android.providers.downloads",
+    "com.android.vending",
+    "com.google.android.gms",
+    "com.android.bluetooth",
+    "com.android.shell",
+)
 
 
 def deviceidle_whitelist(ph: Phone) -> str:
@@ -296,13 +384,22 @@ def deviceidle_whitelist(ph: Phone) -> str:
 
 def connectivity(ph: Phone) -> str:
     """`dumpsys connectivity`: default network, current networks (a VPN if one is active)."""
-    out = ["NetworkProviders for:", "  WifiNetworkProvider", "",
-           "Active default network: 100", "", "Current Networks:",
-           "  NetworkAgentInfo{network{100}  handle{430242797581}  ni{WIFI CONNECTED extra: }  "
-           "created{2026-11-19T08:00:00Z}  lp{{InterfaceName: wlan0 LinkAddresses: [ 192.0.2.15/24 ] }}  "
-           "nc{[ Transports: WIFI Capabilities: NOT_METERED&INTERNET&NOT_RESTRICTED&TRUSTED&NOT_VPN&VALIDATED "
-           "LinkUpBandwidth>=12000Kbps LinkDnBandwidth>=48000Kbps SSID: \"ExampleNet\" UnderlyingNetworks: Null]}  "
-           "Score(Policies : IS_VALIDATED&IS_DEFAULT ; KeepConnected : 0) }"]  # fmt: skip
+    out = [
+        "NetworkProviders for:",
+        "  WifiNetworkProvider",
+        "",
+        "Active default network: 100",
+        "",
+        "Current Networks:",
+        "  NetworkAgentInfo{network{100}  handle{430242797581}  ni{WIFI CONNECTED extra: }  "
+        "created{2026-11-19T08:00:00Z}  "
+        "lp{{InterfaceName: wlan0 LinkAddresses: [ 192.0.2.15/24 ] }}  "
+        "nc{[ Transports: WIFI "
+        "Capabilities: NOT_METERED&INTERNET&NOT_RESTRICTED&TRUSTED&NOT_VPN&VALIDATED "
+        "LinkUpBandwidth>=12000Kbps LinkDnBandwidth>=48000Kbps "
+        'SSID: "ExampleNet" UnderlyingNetworks: Null]}  '
+        "Score(Policies : IS_VALIDATED&IS_DEFAULT ; KeepConnected : 0) }",
+    ]
     vpns = [p for p in ph.packages if p.vpn and p.vpn_active and p.removed_at is None]
     for i, p in enumerate(vpns):
         owner = next((u.id for u in ph.users if p.installed_for(u.id)), 0)
@@ -318,15 +415,20 @@ def connectivity(ph: Phone) -> str:
     for u in ph.users:
         vpn = next((p for p in vpns if p.installed_for(u.id)), None)
         if vpn is not None:
-            out.append(f"VPN for user {u.id}: {vpn.name} (always-on: {str(vpn.vpn_always_on).lower()}, "
-                       f"lockdown: {str(vpn.vpn_lockdown).lower()})")  # fmt: skip
+            out.append(
+                f"VPN for user {u.id}: {vpn.name} (always-on: {str(vpn.vpn_always_on).lower()}, "
+                f"lockdown: {str(vpn.vpn_lockdown).lower()})"
+            )
     out.append("")
     return "\n".join(out) + "\n"
 
 
-_AUTHENTICATORS = {"com.google": "com.google.android.gms/com.google.android.gms.auth.account.authenticator.GoogleAccountAuthenticatorService",
-                   "com.samsung.android.mobileservice": "com.samsung.android.mobileservice/.AuthenticatorService",
-                   "com.whatsapp": "com.whatsapp/.accountsync.AccountAuthenticatorService"}  # fmt: skip
+_AUTHENTICATORS = {
+    "com.google": "com.google.android.gms/"
+    "com.google.android.gms.auth.account.authenticator.GoogleAccountAuthenticatorService",
+    "com.samsung.android.mobileservice": "com.samsung.android.mobileservice/.AuthenticatorService",
+    "com.whatsapp": "com.whatsapp/.accountsync.AccountAuthenticatorService",
+}
 
 
 def account(ph: Phone) -> str:
@@ -343,7 +445,10 @@ def account(ph: Phone) -> str:
         out.append(f"  RegisteredServicesCache: {len(types)} services")
         for t in types:
             comp = _AUTHENTICATORS.get(t, f"{t}/.AuthenticatorService")
-            out.append(f"    ServiceInfo: AuthenticatorDescription {{type={t}}}, ComponentInfo{{{comp}}}, uid 10134")
+            out.append(
+                f"    ServiceInfo: AuthenticatorDescription {{type={t}}}, "
+                f"ComponentInfo{{{comp}}}, uid 10134"
+            )
         out.append("")
     return "\n".join(out) + "\n"
 
@@ -351,7 +456,11 @@ def account(ph: Phone) -> str:
 def usagestats(ph: Phone) -> str:
     """`dumpsys usagestats`: last-24-hour events and daily package stats, per user."""
     v = ph.android
-    fg, bg = ("ACTIVITY_RESUMED", "ACTIVITY_PAUSED") if v >= 10 else ("MOVE_TO_FOREGROUND", "MOVE_TO_BACKGROUND")
+    fg, bg = (
+        ("ACTIVITY_RESUMED", "ACTIVITY_PAUSED")
+        if v >= 10
+        else ("MOVE_TO_FOREGROUND", "MOVE_TO_BACKGROUND")
+    )
     out = []
     start = ph.now - 86400
     for u in ph.users:
@@ -368,13 +477,24 @@ def usagestats(ph: Phone) -> str:
                 continue  # only the last 24 hours are in the events list
             cls = p.launcher or full_class(p.name, ".MainActivity")
             if not p.launcher and p.accessibility:
-                events.append((t, f"type=FOREGROUND_SERVICE_START package={p.name} class={full_class(p.name, p.accessibility)} flags=0x0"))
+                events.append(
+                    (
+                        t,
+                        f"type=FOREGROUND_SERVICE_START package={p.name} "
+                        f"class={full_class(p.name, p.accessibility)} flags=0x0",
+                    )
+                )
                 continue
             events.append((t, f"type={fg} package={p.name} class={cls} flags=0x0"))
             events.append((t + 37, f"type={bg} package={p.name} class={cls} flags=0x0"))
         for p in ph.packages:
             if p.removed_at is not None and u.id in p.users:
-                events.append((p.removed_at - 60, f"type=NOTIFICATION_INTERRUPTION package={p.name} flags=0x0"))
+                events.append(
+                    (
+                        p.removed_at - 60,
+                        f"type=NOTIFICATION_INTERRUPTION package={p.name} flags=0x0",
+                    )
+                )
         for t, e in sorted(events):
             if t >= start:
                 out.append(f'    time="{_fmt_t(t)}" {e} ')
@@ -385,7 +505,10 @@ def usagestats(ph: Phone) -> str:
             if u.id not in p.users or p.last_used is None:
                 continue
             total = "00:00" if not p.launcher else "02:13"
-            out.append(f'      package={p.name} totalTime="{total}" lastTime="{_fmt_t(p.last_used)}" appLaunchCount={1 if p.launcher else 0} ')
+            out.append(
+                f'      package={p.name} totalTime="{total}" lastTime="{_fmt_t(p.last_used)}" '
+                f"appLaunchCount={1 if p.launcher else 0} "
+            )
         out.append("")
     return "\n".join(out) + "\n"
 

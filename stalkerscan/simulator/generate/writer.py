@@ -20,15 +20,46 @@ from stalkerscan.simulator.generate.spec import ScenarioSpec
 
 # The standard phone model of issue 10 (stated next to every benchmark figure). hash_mb_s: a
 # mid-range phone's toybox sha256sum reads and hashes about 150 MB/s (flash + one core).
-STANDARD_LINK = {"stream_open_ms": 1.0, "write_ms": 0.5, "shell_run_ms": 20.0,
-                 "bulk_mb_s": 35.0, "hash_mb_s": 150.0}  # fmt: skip
+STANDARD_LINK = {
+    "stream_open_ms": 1.0,
+    "write_ms": 0.5,
+    "shell_run_ms": 20.0,
+    "bulk_mb_s": 35.0,
+    "hash_mb_s": 150.0,
+}
 ZERO_LINK: dict[str, float] = {}
 
 _DEFAULT_BINARIES = (
-    "sh", "toybox", "ls", "cat", "echo", "grep", "find", "ps", "id", "date", "uname", "which",
-    "getprop", "setprop", "getenforce", "sha1sum", "md5sum", "pm", "am", "cmd", "dumpsys",
-    "settings", "ime", "logcat", "bu", "app_process", "wm", "content", "service",
-)  # fmt: skip
+    "sh",
+    "toybox",
+    "ls",
+    "cat",
+    "echo",
+    "grep",
+    "find",
+    "ps",
+    "id",
+    "date",
+    "uname",
+    "which",
+    "getprop",
+    "setprop",
+    "getenforce",
+    "sha1sum",
+    "md5sum",
+    "pm",
+    "am",
+    "cmd",
+    "dumpsys",
+    "settings",
+    "ime",
+    "logcat",
+    "bu",
+    "app_process",
+    "wm",
+    "content",
+    "service",
+)
 
 
 def _encode(text: str) -> bytes:
@@ -69,8 +100,9 @@ class ProfileWriter:
         slug = "".join(c if c.isalnum() else "_" for c in command)[:60].strip("_")
         return f"outputs/{self._n:04d}_{slug}.txt"
 
-    def output(self, command: str, text: str | Iterable[str], *, exit: int = 0,
-               stderr: str = "") -> str:  # fmt: skip
+    def output(
+        self, command: str, text: str | Iterable[str], *, exit: int = 0, stderr: str = ""
+    ) -> str:
         """Answer `command` with `text` (a string, or lines to stream) on stdout."""
         rel = self._name(command)
         if isinstance(text, str):
@@ -127,7 +159,9 @@ def render_phone(ph: Phone, root: Path) -> Path:
         else:
             # Android 7's pm has no -U: it prints the error on stdout and returns -1.
             w.output(cmd, rp.pm_list_unknown_option("-U"), exit=255)
-        w.output(f"pm list packages -f -i -u --user {n}", rp.pm_list_packages(ph, n, with_uid=False))
+        w.output(
+            f"pm list packages -f -i -u --user {n}", rp.pm_list_packages(ph, n, with_uid=False)
+        )
         w.output(f"pm list packages -d --user {n}", rp.pm_list_disabled(ph, n))
         w.output(
             f"cmd package query-activities --brief --user {n} -a android.intent.action.MAIN "
@@ -202,7 +236,7 @@ def _mvt_commands(ph: Phone, w: ProfileWriter) -> None:
         w.output(f"dumpsys package {p.name}", rp.dumpsys_package_one(ph, p))
     w.output("ps -A", _ps(ph))
     # A non-rooted phone: no logcat history readable by shell beyond its own, no backup.
-    w.inline("logcat -d -b all \"*:I\"", "--------- beginning of main\n")
+    w.inline('logcat -d -b all "*:I"', "--------- beginning of main\n")
     w.inline("bu backup -nocompress com.android.providers.telephony", "", exit=0)
 
 
@@ -213,7 +247,8 @@ def _ps(ph: Phone) -> Iterator[str]:
     for p in ph.packages:
         if p.partition == "data" and p.removed_at is None and p.installed_for(0):
             pid += 13
-            yield f"u0_a{p.app_id - 10000:<10}{pid:>5}   612 15112236 98712 do_epoll_wait       0 S {p.name}"
+            user = f"u0_a{p.app_id - 10000}"
+            yield f"{user:<14}{pid:>5}   612 15112236 98712 do_epoll_wait       0 S {p.name}"
     yield f"shell        {pid + 40:>5}  {pid + 39:>4}   10876 2964 0                   0 R ps"
 
 

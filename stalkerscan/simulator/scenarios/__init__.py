@@ -47,7 +47,9 @@ def spec_path(name: str) -> Path:
     if name in _all_names():
         return SPEC_DIR / f"{name}.yaml"
     choices = ", ".join(_all_names())
-    raise UsageError(f"There is no scenario or profile named {name!r}.", f"Choose one of: {choices}.")
+    raise UsageError(
+        f"There is no scenario or profile named {name!r}.", f"Choose one of: {choices}."
+    )
 
 
 def load_scenario_spec(name: str) -> ScenarioSpec:

@@ -1,0 +1,61 @@
+"""Fixtures for the generator's tests: every spec rendered once per session into a temp cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from stalkerscan.simulator import scenarios
+
+# hostile-huge writes ~200 MB: it has its own (slow-marked) test, never rendered by default.
+SKIP_BY_DEFAULT = {"hostile-huge", "huge"}
+ALL = [i.name for i in scenarios.list_profiles()]
+REGULAR = [n for n in ALL if n not in SKIP_BY_DEFAULT]
+BENIGN = [n for n in REGULAR if n not in ("hostile",)]
+
+
+@pytest.fixture(scope="session")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A per-session profile cache (never the user's cache)."""
+    return tmp_path_factory.mktemp("profile-cache")
+
+
+class Rendered:
+    """A rendered profile folder with helpers to read a command's output."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.data = yaml.safe_load((root / "profile.yaml").read_text(encoding="utf-8"))
+        self.commands: dict[str, object] = self.data["commands"]
+
+    def entry(self, command: str) -> dict[str, object]:
+        """The command's entry in the long form."""
+        e = self.commands[command]
+        return {"stdout": e} if isinstance(e, str) else dict(e)  # type: ignore[arg-type]
+
+    def out(self, command: str) -> bytes:
+        """The stdout bytes of `command`."""
+        e = self.entry(command)
+        if "stdout" in e:
+            return (self.root / str(e["stdout"])).read_bytes()
+        text = e.get("text", "")
+        return text.encode() if isinstance(text, str) else bytes(text)  # type: ignore[arg-type]
+
+    def text(self, command: str) -> str:
+        """The stdout of `command` as text."""
+        return self.out(command).decode("utf-8", "replace")
+
+
+@pytest.fixture(scope="session")
+def render(cache_dir: Path):  # type: ignore[no-untyped-def]
+    """`render(name) -> Rendered` for a shipped spec (cached for the session)."""
+    done: dict[str, Rendered] = {}
+
+    def _render(name: str) -> Rendered:
+        if name not in done:
+            done[name] = Rendered(scenarios.resolve(name, cache_dir))
+        return done[name]
+
+    return _render
