@@ -65,10 +65,11 @@ _USER = re.compile(r"^User UserInfo\{(\d+):(.*):([0-9a-fA-Fx]+)\}:\s*$")
 _USERINFO_ANY = re.compile(r"UserInfo\{(\d+):(.*):([0-9a-fA-Fx]+)\}")
 _COUNT = re.compile(r"^\s*Accounts: (\d+)\s*$")
 _AUTH = re.compile(r"AuthenticatorDescription \{type=([^,{}\s]+)\}")
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
+_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 # International numbers ("+44 7700 900123") and long digit runs (national numbers).
 _PHONE = re.compile(r"(?<![\w/.])(?:\+\d[\d \-]{5,}\d|\d{8,15})(?![\w/.])")
 _MASK = re.compile(r"^<masked:\d+>$")
+_MAX_MASK_LINE = 600
 
 
 class _Masker:
@@ -95,6 +96,11 @@ def mask_account_dump(text: str) -> str:
 
     out: list[str] = []
     for line in text.split("\n"):
+        if len(line) > _MAX_MASK_LINE and "name=" in line:
+            # Real account lines are short; a huge one is hostile or corrupt. Masking it whole
+            # keeps the work linear (the name pattern backtracks) and leaks nothing.
+            out.append(mask(line))
+            continue
         line = _ACCOUNT.sub(account, line)
         if "{name=" in line and "{name=<masked:" not in line:
             # A name the pattern could not close (cut output, odd characters): hide the rest.

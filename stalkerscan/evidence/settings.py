@@ -167,21 +167,22 @@ def parse_settings(
     if unavailable is not None:
         return Settings(namespace=namespace, user=user, unavailable=unavailable)
     issues = IssueCounter()
-    values: dict[str, str | None] = {}
+    # Parts of each value; None = null. Joined at the end so long multi-line values stay linear.
+    parts: dict[str, list[str] | None] = {}
     last: str | None = None
     for line in lines_of(text):
+        current = parts.get(last) if last is not None else None
         if not line:
-            if last is not None and values.get(last) is not None:
-                # An empty line inside a multi-line value; trailing ones are stripped below.
-                values[last] = f"{values[last]}\n"
+            if current is not None:
+                current.append("")  # an empty line inside a multi-line value
             continue
         key, sep, value = line.partition("=")
         if sep and _KEY.match(key):
-            values[key] = None if value == "null" else value
+            parts[key] = None if value == "null" else [value]
             last = key
-        elif last is not None and values.get(last) is not None:
-            values[last] = f"{values[last]}\n{line}"
+        elif current is not None:
+            current.append(line)
         else:
             issues.add(line)
-    cleaned = {k: (v.rstrip("\n") if v is not None else None) for k, v in values.items()}
+    cleaned = {k: ("\n".join(v).rstrip("\n") if v is not None else None) for k, v in parts.items()}
     return Settings(namespace=namespace, user=user, values=cleaned, issues=issues.freeze())

@@ -89,6 +89,12 @@ def test_value_with_equals_signs_and_bad_numbers() -> None:
     assert s.flag("n") is None and s.integer("n") is None and s.flag("missing") is None
 
 
+def test_long_multiline_value_is_kept() -> None:
+    s = parse_settings("a=first\n" + "more\n" * 100_000 + "b=2\n")
+    assert s.get("a") == "first" + "\nmore" * 100_000
+    assert s.integer("b") == 2
+
+
 def test_first_line_without_key_is_counted() -> None:
     s = parse_settings("no key here\nx=1\n")
     assert s.issues.unparsed_lines == 1 and s.integer("x") == 1
