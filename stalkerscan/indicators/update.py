@@ -83,13 +83,14 @@ def guard_reasons(
                 f"{name} shrank from {old_size:,} to {new_size:,} bytes "
                 f"({old_size / max(new_size, 1):.0f}x smaller)"
             )
+    # A net drop, not churn: upstream renames and merges entries all the time, but a feed that
+    # lost a fifth of its indicators at once is more likely cut short than curated.
     for cat in DIFF_CATEGORIES:
         was, now = diff.before[cat], diff.after[cat]
-        lost = len(diff.removed[cat])
-        if was and lost / was > DROP_LIMIT:
+        if was and (was - now) / was > DROP_LIMIT:
             reasons.append(
-                f"{cat.replace('_', ' ')}: {lost:,} of {was:,} removed "
-                f"({lost / was:.0%}; now {now:,})"
+                f"{cat.replace('_', ' ')}: {was:,} before, {now:,} now "
+                f"({(was - now) / was:.0%} fewer; {len(diff.removed[cat]):,} removed)"
             )
     return reasons
 

@@ -73,6 +73,17 @@ def _broken_update(feed_server: FeedServer, store_dir: Path, name: str, route: R
     return " ".join(out.stderr.split())
 
 
+def _broken_update_lib(feed_server: FeedServer, store_dir: Path, name: str, route: Route) -> str:
+    """The same refusal, through the library (faster; the CLI cases above prove the exit code)."""
+    before = _install_good(feed_server, store_dir)
+    base = feed_server.serve_folder("/bad/", GOOD)
+    feed_server.routes[f"/bad/{name}"] = route
+    with pytest.raises(FeedError) as info:
+        update_feed(FeedStore(store_dir), RawFilesFetcher(base))
+    assert FeedStore(store_dir).active_id() == before
+    return info.value.message
+
+
 def test_truncated_download(feed_server: FeedServer, store_dir: Path) -> None:
     body = (GOOD / "samples.csv").read_bytes()
     err = _broken_update(
@@ -99,18 +110,18 @@ def test_html_error_page(feed_server: FeedServer, store_dir: Path) -> None:
 
 def test_html_page_served_as_text(feed_server: FeedServer, store_dir: Path) -> None:
     page = b"\n<html><head><title>Sign in</title></head></html>"
-    err = _broken_update(feed_server, store_dir, "watchware.yaml", Route(page))
+    err = _broken_update_lib(feed_server, store_dir, "watchware.yaml", Route(page))
     assert "watchware.yaml is a web page (HTML)" in err
 
 
 def test_server_error(feed_server: FeedServer, store_dir: Path) -> None:
-    err = _broken_update(feed_server, store_dir, "ioc.yaml", Route(b"oops", status=503))
+    err = _broken_update_lib(feed_server, store_dir, "ioc.yaml", Route(b"oops", status=503))
     assert "HTTP 503" in err
 
 
 def test_alias_bomb_served(feed_server: FeedServer, store_dir: Path) -> None:
     bomb = (GOOD.parent / "broken" / "alias-bomb.yaml").read_bytes()
-    err = _broken_update(feed_server, store_dir, "ioc.yaml", Route(bomb))
+    err = _broken_update_lib(feed_server, store_dir, "ioc.yaml", Route(bomb))
     assert "ioc.yaml uses a YAML alias" in err
 
 
@@ -131,9 +142,9 @@ def test_ten_times_smaller_feed_is_refused_unless_forced(
 def test_drop_of_more_than_a_fifth_is_refused(feed_server: FeedServer, store_dir: Path) -> None:
     samples = (GOOD / "samples.csv").read_bytes().split(b"\r\n")
     fewer = b"\r\n".join(samples[:3] + samples[9:])  # rows 03..08 gone: 6 of 8 hashes
-    err = _broken_update(feed_server, store_dir, "samples.csv", Route(fewer))
-    assert "sample hashes: 6 of 8 removed (75%; now 2)" in err
-    assert "certificates: 2 of 9 removed (22%; now 7)" in err
+    err = _broken_update_lib(feed_server, store_dir, "samples.csv", Route(fewer))
+    assert "sample hashes: 8 before, 2 now (75% fewer; 6 removed)" in err
+    assert "certificates: 9 before, 7 now (22% fewer; 2 removed)" in err
 
 
 def test_file_over_the_size_limit_is_not_read_to_the_end(store: FeedStore) -> None:
