@@ -29,6 +29,19 @@ class Collector:
     max_bytes: int = 32 * MiB
     ok_exit_codes: frozenset[int] = field(default_factory=lambda: frozenset({0}))
     masked: bool = False  # output is rewritten (masked) in memory before it touches the disk
+    # A simpler command for older Androids, run (in one extra session for all users) only when
+    # the first one was skipped or failed; it is saved under the same artifact name.
+    fallback: str | None = None
+
+    def fallback_for(self, user: int | None) -> str | None:
+        """The fallback command line for one user, or None."""
+        if self.fallback is None:
+            return None
+        return (
+            self.fallback.format(user=int(user))
+            if self.per_user and user is not None
+            else self.fallback
+        )
 
     def artifact_name(self, user: int | None) -> str:
         """The logical artifact name, `packages_u0` style for per-user collectors."""
@@ -66,6 +79,8 @@ REGISTRY: tuple[Collector, ...] = (
         "main",
         "installed packages with path, installer and uid",
         per_user=True,
+        # Android 7's pm answers "Error: Unknown option: -U" (uids come from dumpsys package).
+        fallback="pm list packages -f -i -u --user {user}",
     ),
     Collector(
         "packages_disabled",
@@ -130,7 +145,7 @@ BATCH_ORDER: tuple[str, ...] = ("identity", "main", "package")
 _NOT_FOUND = re.compile(rb"(^|\n)[^\n]{0,200}(: not found|: inaccessible or not found)")
 _NO_SERVICE = re.compile(rb"^\s*Can't find service: ")
 _UNKNOWN = re.compile(
-    rb"^\s*(Unknown command|Error: unknown command|Unknown option|Unknown verb|Invalid command)",
+    rb"^\s*(Error: )?(Unknown command|Unknown option|Unknown verb|Invalid command)",
     re.IGNORECASE,
 )
 _DENIED = re.compile(

@@ -241,8 +241,14 @@ _SENSITIVE_OPS = {
 }
 
 
-def sensitive_appops(path: Path) -> dict[str, set[str]]:
+# Android 10+: location ops in mode "allow" (not "foreground") mean "allowed all the time".
+# Before Android 10 every location grant shows as "allow", so they say nothing there.
+_LOCATION_OPS = frozenset({"FINE_LOCATION", "COARSE_LOCATION"})
+
+
+def sensitive_appops(path: Path, *, sdk: int | None = None) -> dict[str, set[str]]:
     """Package -> sensitive app-ops in mode allow, from `dumpsys appops` (bounded scan)."""
+    background_location = sdk is not None and sdk >= 29
     out: dict[str, set[str]] = {}
     current: str | None = None
     for line in iter_lines(path):
@@ -253,6 +259,10 @@ def sensitive_appops(path: Path) -> dict[str, set[str]]:
         if current is None:
             continue
         op = re.match(r"^\s*([A-Z_]{3,60})(?: \(([a-z]+)|: mode=([a-z]+))", line)
-        if op and op.group(1) in _SENSITIVE_OPS and (op.group(2) or op.group(3)) == "allow":
+        if not op or (op.group(2) or op.group(3)) != "allow":
+            continue
+        if op.group(1) in _SENSITIVE_OPS:
             out.setdefault(current, set()).add(_SENSITIVE_OPS[op.group(1)])
+        elif background_location and op.group(1) in _LOCATION_OPS:
+            out.setdefault(current, set()).add("background location")
     return out

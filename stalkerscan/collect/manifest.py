@@ -57,6 +57,9 @@ class ArtifactRecord(_Model):
     session: int | None = None
     started_at: str | None = None
     duration_s: float = 0.0
+    # Set when this output comes from the collector's fallback command (older Android).
+    fallback_from: str | None = None
+    fallback_reason: str | None = None
 
 
 class SessionRecord(_Model):

@@ -220,6 +220,7 @@ class _Planned:
     user: int | None
     part: int | None
     command: str
+    fallback_of: ArtifactRecord | None = None  # the failed first attempt this replaces
 
     @property
     def name(self) -> str:
@@ -289,6 +290,9 @@ class _ArtifactRun:
             started_at=self.started.isoformat(),
             duration_s=round(time.monotonic() - self.t0, 4),
         )
+        if p.fallback_of is not None:
+            record.fallback_from = p.fallback_of.command
+            record.fallback_reason = p.fallback_of.reason
         status, reason = classify_result(p.collector, exit_code, bytes(self.head), self.count)
         if not complete:
             status, reason = Status.FAILED, why or "the connection was lost during it"
@@ -407,7 +411,8 @@ class _Run:
         if not self.options.resume:
             return False
         for r in self.manifest.artifacts:
-            if r.name == planned.name and r.part == planned.part and r.command == planned.command:
+            same = planned.command in (r.command, r.fallback_from)
+            if r.name == planned.name and r.part == planned.part and same:
                 if r.status not in _DONE:
                     return False
                 if r.file is None:
@@ -553,6 +558,23 @@ class _Run:
         if not self.manifest.pull:
             self.manifest.pull = {"status": Status.NOT_COLLECTED.value, "reason": why}
 
+    def run_fallbacks(self, planned: list[_Planned]) -> None:
+        """Re-run, with their simpler commands, the collectors whose first command failed."""
+        retry: list[_Planned] = []
+        for p in planned:
+            record = self.manifest.artifact(p.name)
+            fallback = p.collector.fallback_for(p.user)
+            if (
+                fallback is not None
+                and record is not None
+                and record.status in (Status.SKIPPED, Status.FAILED)
+                and record.exit_code is not None  # it ran: not a lost link or a timeout
+                and record.fallback_from is None
+            ):
+                retry.append(_Planned(p.collector, p.user, None, fallback, fallback_of=record))
+        if retry:
+            self.run_batch("collect", retry)
+
     def plan(self, batch: str, users: list[int]) -> list[_Planned]:
         out: list[_Planned] = []
         for c in self.options.collectors:
@@ -605,7 +627,9 @@ class _Run:
     def main(self, users: list[int]) -> None:
         self.stage = "reading packages, grants and settings"
         self.progress.stage("Reading packages, grants and settings")
-        self.run_batch("collect", self.plan("main", users))
+        main = self.plan("main", users)
+        self.run_batch("collect", main)
+        self.run_fallbacks(main)
         self.stage = "reading package details (dumpsys package)"
         self.progress.stage("Reading package details (dumpsys package)")
         self.run_batch("collect", self.plan("package", users))
@@ -644,7 +668,7 @@ class _Run:
         )
         if not has_tool:
             reason = (
-                "sha256sum is not on this phone (Android < 6?)"
+                "sha256sum is not on this phone (toybox has it from Android 8)"
                 if which is not None and which.status == Status.OK
                 else "could not check for sha256sum on this phone"
             )
@@ -755,7 +779,8 @@ class _Run:
             add({pkg: {"device admin"} for pkg in device_admins(f)})
         f = self.file_of("appops")
         if f is not None:
-            add(sensitive_appops(f))
+            sdk = self.manifest.device.sdk
+            add(sensitive_appops(f, sdk=int(sdk) if sdk and sdk.isdigit() else None))
         return out
 
     def launcher(self, users: list[int]) -> set[str] | None:

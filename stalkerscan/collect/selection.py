@@ -16,8 +16,21 @@ from typing import Any, Protocol
 from stalkerscan.collect.inventory import App
 from stalkerscan.evidence.stores import InstallerKind, classify_installer
 
-# Pull order: the strongest reason first, so the size cap cuts the least interesting apps.
-REASON_ORDER = ("indicator", "sensitive-grant", "sideloaded", "hidden", "deep")
+# Pull order: the highest score first, so the size cap cuts the least interesting apps.
+# A grant that reads the screen or messages, or locks the app in, weighs more than one many
+# ordinary apps hold (background location, usage access).
+REASON_WEIGHTS = {
+    "indicator": 100,
+    "sensitive-grant:accessibility service enabled": 12,
+    "sensitive-grant:notification listener enabled": 12,
+    "sensitive-grant:device admin": 12,
+    "sideloaded": 8,
+    "hidden": 6,
+    "sensitive-grant:usage access": 4,
+    "sensitive-grant:background location": 3,
+    "sensitive-grant": 2,  # any other sensitive grant
+    "deep": 0,
+}
 
 
 class IndicatorLookup(Protocol):
@@ -34,16 +47,19 @@ class IndicatorLookup(Protocol):
 
 @dataclass
 class Candidate:
-    """One app selected for pulling, with its reasons (most important first)."""
+    """One app selected for pulling, with its reasons."""
 
     app: App
     reasons: list[str] = field(default_factory=list)
 
     @property
-    def rank(self) -> int:
-        """Position of the strongest reason in REASON_ORDER."""
-        kinds = [r.split(":", 1)[0] for r in self.reasons]
-        return min(REASON_ORDER.index(k) for k in kinds if k in REASON_ORDER)
+    def score(self) -> int:
+        """How interesting the app is: the sum of its reasons' weights."""
+        total = 0
+        for reason in self.reasons:
+            kind = reason.split(":", 1)[0]
+            total += REASON_WEIGHTS.get(reason, REASON_WEIGHTS.get(kind, 0))
+        return total
 
 
 def select_apps(
@@ -55,7 +71,7 @@ def select_apps(
     indicators: IndicatorLookup | None = None,
     deep: bool = False,
 ) -> list[Candidate]:
-    """Apps on /data to pull, strongest reason first; `launcher` None means unknown."""
+    """Apps on /data to pull, most interesting first; `launcher` None means unknown."""
     out: list[Candidate] = []
     for name in sorted(apps):
         app = apps[name]
@@ -81,5 +97,5 @@ def select_apps(
             reasons.append("deep:--deep pulls every app on /data")
         if reasons:
             out.append(Candidate(app=app, reasons=reasons))
-    out.sort(key=lambda c: (c.rank, c.app.package))
+    out.sort(key=lambda c: (-c.score, c.app.package))
     return out

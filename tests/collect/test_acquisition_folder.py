@@ -137,7 +137,7 @@ _CRASH_SCRIPT = textwrap.dedent(
 )
 
 
-@pytest.mark.parametrize("kill_at", [2, 3, 4])
+@pytest.mark.parametrize("kill_at", [2, 4])
 def test_a_crash_between_writes_leaves_a_parseable_manifest(tmp_path: Path, kill_at: int) -> None:
     """SIGKILL the collecting process while it runs: the manifest on disk is always whole."""
     out = tmp_path / "acq"
