@@ -33,6 +33,7 @@ from stalkerscan.device.failures import (
 from stalkerscan.device.wire import (
     DeadlineExceeded,
     LimitedSink,
+    LinkClosed,
     MarkerStripper,
     StreamReader,
     check_pullable,
@@ -239,11 +240,15 @@ class AdbServerTransport(Transport):
                 reader = StreamReader(self._reader(conn.conn, deadline))
                 if v2:
                     out = read_shell_v2(reader, sink, max_bytes=sink.max_bytes)
+                    sink.truncated = sink.truncated or out.truncated
                     return out.stderr, out.exit_code, time.monotonic() - start
                 while not sink.full:
                     data = reader.read_available()
                     if not data:
-                        return b"", stripper.finish(), time.monotonic() - start
+                        code = stripper.finish()
+                        if code is None:  # the shell ended before its last echo: cut
+                            raise LinkClosed
+                        return b"", code, time.monotonic() - start
                     stripper.feed(data)
                 return b"", None, time.monotonic() - start
         except DeviceError:

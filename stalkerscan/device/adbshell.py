@@ -415,7 +415,10 @@ class AdbShellTransport(Transport):
             except BaseException:
                 stripper.flush_unparsed()  # partial output is kept for the caller
                 raise
-            return stripper.finish()
+            code = stripper.finish()
+            if code is None:
+                raise LinkClosed  # the shell ended before its last echo: the session was cut
+            return code
 
         exit_code = self._operate("command", command, timeout, body)
         return exit_code, time.monotonic() - start

@@ -240,14 +240,20 @@ def list_devices(
     return [d for d in found if d.transport == "adb-server" or d.serial not in server_serials]
 
 
-def probe_tcp(serial: str, opts: ConnectOptions | None = None) -> DeviceInfo:
-    """Connect to `HOST:PORT` and describe it; connection errors are raised, not listed."""
+def describe(
+    serial: str,
+    *,
+    via: str = "auto",
+    opts: ConnectOptions | None = None,
+    listers: Sequence[DeviceLister] | None = None,
+) -> DeviceInfo:
+    """Connect to one named phone and describe it; connection errors are raised, not listed."""
     opts = opts or ConnectOptions()
-    with open_transport(serial, via="tcp", opts=opts) as transport:
+    with open_transport(serial, via=via, opts=opts, listers=listers) as transport:
         return DeviceInfo(
             serial=transport.serial,
             state="device",
-            transport="tcp",
+            transport=str(getattr(transport, "via", via)),
             model=_model_of(transport, opts),
         )
 

@@ -49,21 +49,19 @@ def sync_quit() -> bytes:
 
 
 class StreamReader:
-    """Exact reads over a `read_some` source, raising DeviceProtocolError on a short stream."""
+    """Exact reads over a `read_some` source, raising LinkClosed on a short stream."""
 
     def __init__(self, read_some: ReadSome) -> None:
         self._read_some = read_some
         self._buf = bytearray()
 
     def read_exact(self, n: int, what: str) -> bytes:
-        """Return exactly `n` bytes, or raise DeviceProtocolError when the stream ends first."""
+        """Return exactly `n` bytes; LinkClosed when the stream ends first (`what` was cut)."""
         while len(self._buf) < n:
             chunk = self._read_some()
             if not chunk:
-                raise DeviceProtocolError(
-                    f"The phone ended the transfer in the middle of {what}.",
-                    "Try again; if it keeps happening, reconnect the phone.",
-                )
+                # A stream that stops mid-message was cut (cable, adbd or server restart).
+                raise LinkClosed(what)
             self._buf += chunk
         out = bytes(self._buf[:n])
         del self._buf[:n]
@@ -213,12 +211,9 @@ def read_shell_v2(
     out = ShellV2Outcome()
     stderr = bytearray()
     while True:
-        try:
-            head = reader.read_exact(5, "a shell reply")
-        except DeviceProtocolError:
-            # A stream closed without an exit packet: the output so far is kept, status unknown.
-            out.stderr = bytes(stderr)
-            return out
+        # adbd always ends a v2 session with an exit packet: a stream that ends before it was
+        # cut (LinkClosed from the reader); the output so far stays with the caller.
+        head = reader.read_exact(5, "a shell reply")
         ident, length = struct.unpack("<BI", head)
         if length > SHELL_V2_PACKET_MAX:
             raise DeviceProtocolError(
@@ -285,7 +280,10 @@ class MarkerStripper:
             del self._hold[:cut]
 
     def finish(self) -> int | None:
-        """End of output: strip the marker line and return the exit code (None if absent)."""
+        """End of output: strip the marker line and return the exit code (None if absent).
+
+        The echo always runs after the command, so an absent marker means the session was cut.
+        """
         tail = bytes(self._hold)
         self._hold.clear()
         pos = tail.rfind(self._marker)
