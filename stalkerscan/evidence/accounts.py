@@ -70,6 +70,7 @@ _EMAIL = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.
 _PHONE = re.compile(r"(?<![\w/.])(?:\+\d[\d \-]{5,}\d|\d{8,15})(?![\w/.])")
 _MASK = re.compile(r"^<masked:\d+>$")
 _MAX_MASK_LINE = 600
+_UNCLOSED = re.compile(r"Account \{name=(?!<masked:\d+>, type=[^,{}\s]*\})")
 
 
 class _Masker:
@@ -101,12 +102,12 @@ def mask_account_dump(text: str) -> str:
             # keeps the work linear (the name pattern backtracks) and leaks nothing.
             out.append(mask(line))
             continue
-        line = _ACCOUNT.sub(account, line)
-        if "{name=" in line and "{name=<masked:" not in line:
-            # A name the pattern could not close (cut output, odd characters): hide the rest.
-            head, _, rest = line.partition("{name=")
-            line = f"{head}{{name={mask(rest)}"
         line = _USERINFO_ANY.sub(userinfo, line)
+        line = _ACCOUNT.sub(account, line)
+        open_name = _UNCLOSED.search(line)
+        if open_name is not None:
+            # A name the pattern could not close (cut output, odd characters): hide the rest.
+            line = f"{line[: open_name.end()]}{mask(line[open_name.end() :])}"
         # Anything else that looks like an e-mail or a phone number (history tables, vendor lines).
         line = _EMAIL.sub(lambda m: mask(m.group(0)), line)
         line = _PHONE.sub(lambda m: mask(m.group(0)), line)

@@ -112,7 +112,7 @@ _NAME = st.text(
 _TYPE = st.from_regex(r"[a-z]{2,8}(\.[a-z]{2,8}){1,2}", fullmatch=True)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.lists(st.tuples(_NAME, _TYPE), min_size=1, max_size=5), _NAME)
 def test_no_name_survives_masking(accounts: list[tuple[str, str]], user_name: str) -> None:
     types = [t for _, t in accounts]
