@@ -172,6 +172,15 @@ class FaultsSpec(_Model):
     slow_bytes_per_s: float | None = Field(default=None, gt=0)
     sync_extra_bytes: int | None = Field(default=None, ge=0)
     close_refused_services: bool = True
+    sync_list_extra_names: list[str] = Field(default_factory=list)  # hostile DENT names
+
+    @field_validator("sync_list_extra_names")
+    @classmethod
+    def _names(cls, v: list[str]) -> list[str]:
+        for name in v:
+            if not name or "\x00" in name or len(name.encode()) > 1024:
+                raise ValueError(f"name {name!r} must be 1-1024 bytes without NUL")
+        return v
 
     @field_validator("drop_on_command", "hang_on_command")
     @classmethod

@@ -598,6 +598,11 @@ class _Connection:
                     stream.write(
                         p.SYNC_DENT.pack(b"DENT", mode, size & 0xFFFFFFFF, mtime, len(raw)) + raw
                     )
+                for extra in phone.profile.faults.sync_list_extra_names:
+                    # Hostile: names the directory cannot hold (`../x`, `a/b`, control bytes).
+                    raw = extra.encode("utf-8", errors="surrogateescape")
+                    entry = p.SYNC_DENT.pack(b"DENT", 0o100644, 0, 0, len(raw)) + raw
+                    stream.write(entry)
                 stream.write(p.SYNC_DENT.pack(b"DONE", 0, 0, 0, 0), bulk=False)
             elif ident == b"RECV":
                 self._sync_recv(stream, path)

@@ -79,7 +79,7 @@ class RawClient:
     def read_stream(self, local_id: int, remote_id: int) -> tuple[bytes, list[int], bool]:
         """Acknowledge and collect WRTEs until CLSE; (data, packet sizes, closed cleanly)."""
         data = bytearray()
-        sizes = []
+        sizes: list[int] = []
         while True:
             msg = self.recv()
             if msg is None:

@@ -144,3 +144,17 @@ def test_set_faults_on_a_running_phone(phone: SimulatedPhone) -> None:
     with RawClient(phone.port) as c:
         c.connect()
         assert parse_v2(c.shell(1, "shell,v2:echo back")[0]) == (b"back\n", b"", 0)
+
+
+def test_sync_list_extra_names_injects_hostile_entries(minimal_profile: Profile) -> None:
+    from adb_shell.adb_device import AdbDeviceTcp
+
+    hostile = ["../../../etc/passwd", "a/b", "x\x1b[31m"]
+    with faulty(minimal_profile, sync_list_extra_names=hostile) as phone:
+        dev = AdbDeviceTcp("127.0.0.1", phone.port, default_transport_timeout_s=5)
+        dev.connect(rsa_keys=None, auth_timeout_s=1)
+        try:
+            names = [bytes(f.filename).decode() for f in dev.list("/data/app")]
+        finally:
+            dev.close()
+    assert names[-3:] == hostile and "~~Zm9vYmFy==" in names

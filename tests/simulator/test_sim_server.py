@@ -164,8 +164,8 @@ def test_concurrent_streams_on_one_connection(phone: SimulatedPhone) -> None:
         for i in (1, 2):
             c.send(p.A_OPEN, i, 0, f"shell:echo s{i}".encode())
         outputs: dict[int, bytes] = {1: b"", 2: b""}
-        closed = set()
-        opened = set()
+        closed: set[int] = set()
+        opened: set[int] = set()
         while len(closed) < 2:
             msg = c.recv()
             assert msg is not None
