@@ -209,3 +209,17 @@ def test_hostile_outputs_carry_raw_bytes(render) -> None:  # type: ignore[no-unt
     assert b"\x00" in raw and b"\xff\xfe" in raw and b"\x1b[" in raw
     assert "../../" in r.text("pm list packages -f -i -U -u --user 0")
     assert "<script>" in r.text("getprop")
+
+
+def test_mvt_per_package_commands_agree_with_the_listing(render) -> None:  # type: ignore[no-untyped-def]
+    r: Rendered = render("small")
+    listed = pm_list.parse_pm_list_packages(r.out("pm list packages -u -i -f")).packages
+    assert len(listed) == 50
+    for p in listed:
+        paths = [x.removeprefix("package:") for x in r.text(f"pm path {p.name}").splitlines()]
+        assert paths and paths[0] == p.path
+        assert all(path in r.data["files"] for path in paths)
+        one = package.parse_dumpsys_package(r.out(f"dumpsys package {p.name}"))
+        assert [q.name for q in one.packages] == [p.name] and one.issues.unparsed_lines == 0
+    third = {x.removeprefix("package:") for x in r.text("pm list packages -3").splitlines()}
+    assert third and all(not q.startswith("com.android.") for q in third)

@@ -233,11 +233,13 @@ class Phone:
     accounts: list[tuple[int, str, str]]  # (user, type, name)
     rooted: bool
     has_sha256sum: bool
-    tz: object = None
+    _by_name: dict[str, Pkg] | None = field(default=None, repr=False)
 
     def by_name(self) -> dict[str, Pkg]:
-        """Packages by name."""
-        return {p.name: p for p in self.packages}
+        """Packages by name (cached: the package list is final once the phone is built)."""
+        if self._by_name is None or len(self._by_name) != len(self.packages):
+            self._by_name = {p.name: p for p in self.packages}
+        return self._by_name
 
     def fmt_time(self, t: int) -> str:
         """Device-local `yyyy-MM-dd HH:mm:ss` (dumpsys package's date format)."""

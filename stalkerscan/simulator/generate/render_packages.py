@@ -207,7 +207,8 @@ def dump_package_block(ph: Phone, p: Pkg, *, hidden_system: bool = False) -> Ite
     if v >= 13:
         yield f"    installerPackageName={p.installer or 'null'}"
         if v >= 14:
-            inst_uid = next((q.app_id for q in ph.packages if q.name == p.installer), -1)
+            installer = ph.by_name().get(p.installer or "")
+            inst_uid = installer.app_id if installer is not None else -1
             yield f"    installerPackageUid={inst_uid}"
         yield f"    initiatingPackageName={p.initiator or 'null'}"
         yield f"    originatingPackageName={p.originator or 'null'}"

@@ -228,7 +228,20 @@ def render_phone(ph: Phone, root: Path) -> Path:
 
 
 def _mvt_commands(ph: Phone, w: ProfileWriter) -> None:
-    """Per-package answers for the commands MVT's check-adb sends (issue 10 item 4)."""
+    """Per-package answers for the commands MVT's check-adb sends (issue 10 item 4).
+
+    MVT lists packages with `pm list packages -u -i -f` (newer releases add `-U`), then per
+    package runs `pm path`, one hash command per file (the simulated shell answers md5sum,
+    sha1sum, sha256sum and sha512sum from `files:`) and `dumpsys package PKG`, then
+    `pm list packages -d/-s/-3`. User 0 is what `pm` without `--user` shows.
+    """
+    w.output("pm list packages -u -i -f", rp.pm_list_packages(ph, 0, with_uid=False))
+    w.output("pm list packages -U -u -i -f", rp.pm_list_packages(ph, 0))
+    w.output("pm list packages -f", _names_only(ph, "f"))
+    w.output("pm list packages", _names_only(ph, ""))
+    w.output("pm list packages -d", rp.pm_list_disabled(ph, 0))
+    w.output("pm list packages -s", _names_only(ph, "s"))
+    w.output("pm list packages -3", _names_only(ph, "3"))
     for p in ph.packages:
         if p.removed_at is not None:
             continue
@@ -238,6 +251,18 @@ def _mvt_commands(ph: Phone, w: ProfileWriter) -> None:
     # A non-rooted phone: no logcat history readable by shell beyond its own, no backup.
     w.inline('logcat -d -b all "*:I"', "--------- beginning of main\n")
     w.inline("bu backup -nocompress com.android.providers.telephony", "", exit=0)
+
+
+def _names_only(ph: Phone, kind: str) -> str:
+    """`pm list packages [-s|-3|-f]` for user 0 (installed packages only)."""
+    out = []
+    for p in ph.packages:
+        if not p.installed_for(0):
+            continue
+        if (kind == "s" and not p.is_system) or (kind == "3" and p.is_system):
+            continue
+        out.append(f"package:{p.base_apk}={p.name}" if kind == "f" else f"package:{p.name}")
+    return "\n".join(out) + ("\n" if out else "")
 
 
 def _ps(ph: Phone) -> Iterator[str]:
