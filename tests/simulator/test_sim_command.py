@@ -10,10 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sim_helpers import MINIMAL, RawClient
 
-from stalkerscan.commands.simulate import _is_loopback
-from stalkerscan.errors import ExitCode
+from stalkerscan.commands.simulate import _is_loopback, run_simulator
+from stalkerscan.errors import ExitCode, ProfileError, UsageError
 
 
 def test_simulate_serves_logs_and_stops_on_ctrl_c(tmp_path: Path) -> None:
@@ -64,26 +65,23 @@ def test_busy_port_is_a_usage_error() -> None:
         s.bind(("127.0.0.1", 0))
         s.listen()
         port = s.getsockname()[1]
-        out = subprocess.run(
-            [sys.executable, "-m", "stalkerscan", "simulate", str(MINIMAL), "--port", str(port)],
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
-    assert out.returncode == ExitCode.USAGE
-    assert f"Cannot listen on 127.0.0.1:{port}" in out.stderr and "--port" in out.stderr
+        with pytest.raises(UsageError) as info:
+            run_simulator(MINIMAL, scenario=None, port=port, host="127.0.0.1", log=None, quiet=True)
+    assert info.value.exit_code == ExitCode.USAGE
+    assert f"Cannot listen on 127.0.0.1:{port}" in str(info.value) and "--port" in str(info.value)
 
 
 def test_malformed_profile_is_a_usage_error(tmp_path: Path) -> None:
     (tmp_path / "profile.yaml").write_text("schema: 1\nname: x\nlink: {bulk_mb_s: fast}\n")
-    out = subprocess.run(
-        [sys.executable, "-m", "stalkerscan", "simulate", str(tmp_path), "--port", "0"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    assert out.returncode == ExitCode.USAGE
-    assert "link.bulk_mb_s: must be a number" in out.stderr
+    with pytest.raises(ProfileError) as info:
+        run_simulator(tmp_path, scenario=None, port=0, host="127.0.0.1", log=None, quiet=True)
+    assert info.value.exit_code == ExitCode.USAGE
+    assert "profile.yaml: link.bulk_mb_s: must be a number" in str(info.value)
+
+
+def test_profile_and_scenario_are_exclusive() -> None:
+    with pytest.raises(UsageError, match="one of them"):
+        run_simulator(None, scenario=None, port=0, host="127.0.0.1", log=None, quiet=True)
 
 
 def test_loopback_detection() -> None:
