@@ -103,7 +103,9 @@ class AppOpsDump(Frozen):
 
 _UID = re.compile(r"^  Uid (\S+?):\s*$")
 _PKG = re.compile(r"^\s+Package (\S+?):\s*$")
-_OP = re.compile(r"^\s+([A-Z][A-Z0-9_]+)(?:\s*\(([^)]*)\))?:\s*(.*)$")
+# Op names are AppOpsManager names; vendor builds add ops AOSP has no name for, printed with
+# their code (Xiaomi MIUI/HyperOS ops from 10000 up, e.g. `MIUIOP(10021)`) or as a bare number.
+_OP = re.compile(r"^\s+([A-Z][A-Z0-9_]*(?:\(\d+\))?|\d+)(?:\s*\(([^)]*)\))?:\s*(.*)$")
 _MODE_EQ = re.compile(r"\bmode=([A-Za-z0-9_]+)")
 _TIME_AGO = re.compile(r"(?<![A-Za-z])time=([+-]?[0-9dhms]+) ago")
 _REJECT_AGO = re.compile(r"rejectTime=([+-]?[0-9dhms]+) ago")

@@ -123,3 +123,13 @@ def test_unknown_line_counted_and_empty() -> None:
 
 test_garbage_never_raises = never_raises_on_garbage(parse_appops)
 test_mutations_never_raise = never_raises_on_mutations(parse_appops, FILES)
+
+
+def test_xiaomi_vendor_ops_kept_by_code() -> None:
+    d = parse_appops((OPS / "android12_xiaomi_miui.txt").read_bytes())
+    cleaner = _pkg(d, "org.example.cleaner")
+    vendor = cleaner.op("MIUIOP(10021)")
+    assert vendor is not None and vendor.last_access == "2022-05-01 08:59:00.000"
+    assert cleaner.op("10034").mode == "ignore"  # type: ignore[union-attr]
+    assert d.holders("REQUEST_INSTALL_PACKAGES") == ("org.example.cleaner",)
+    assert d.issues.unparsed_lines == 0
