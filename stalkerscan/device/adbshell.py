@@ -533,8 +533,15 @@ class UsbBackend:
 
     def candidates(self) -> list[UsbCandidate]:
         """Every attached USB device with an ADB interface (class ff, subclass 42, protocol 1)."""
-        import usb1
-        from adb_shell.transport.usb_transport import UsbTransport, interface_matcher
+        try:
+            import usb1
+            from adb_shell.transport.usb_transport import UsbTransport, interface_matcher
+        except (ImportError, OSError) as err:  # libusb-1.0 itself is missing or unloadable
+            raise DeviceError(
+                f"USB support is not available on this computer ({err}).",
+                "Install libusb (on Debian or Ubuntu: `apt-get install libusb-1.0-0`), or go "
+                "through an adb server with --adb-server.",
+            ) from err
 
         matcher = interface_matcher(C.CLASS, C.SUBCLASS, C.PROTOCOL)
         found: list[UsbCandidate] = []

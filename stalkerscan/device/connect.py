@@ -14,7 +14,7 @@ from __future__ import annotations
 import abc
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from stalkerscan.device.base import DeviceInfo, Transport
@@ -74,7 +74,6 @@ class ConnectOptions:
     use_adb_key: bool = False
     on_auth_prompt: Callable[[], None] | None = None
     server: ServerAddress | None = None
-    extra: dict[str, object] = field(default_factory=dict)
 
     def timeouts(self) -> Timeouts:
         """The adb-shell time limits."""
@@ -234,10 +233,27 @@ def list_devices(
     opts = opts or ConnectOptions()
     listers = default_listers() if listers is None else listers
     found: list[DeviceInfo] = []
-    for lister in listers:
-        found.extend(lister.list(opts, probe=probe))
+    for _, info in _gather(listers, opts, probe=probe):
+        found.append(info)
     server_serials = {d.serial for d in found if d.transport == "adb-server"}
     return [d for d in found if d.transport == "adb-server" or d.serial not in server_serials]
+
+
+def _gather(
+    listers: Sequence[DeviceLister], opts: ConnectOptions, *, probe: bool
+) -> list[tuple[DeviceLister, DeviceInfo]]:
+    """Ask every lister; a lister that fails (no libusb, say) is skipped while another finds
+    phones, and its error is raised only when nothing at all was found."""
+    found: list[tuple[DeviceLister, DeviceInfo]] = []
+    first_error: DeviceError | None = None
+    for lister in listers:
+        try:
+            found.extend((lister, info) for info in lister.list(opts, probe=probe))
+        except DeviceError as err:
+            first_error = first_error or err
+    if not found and first_error is not None:
+        raise first_error
+    return found
 
 
 def describe(
@@ -295,9 +311,7 @@ def open_transport(
         listers = [lister for lister in listers if lister.transport == "adb-server"]
     elif via == "usb":
         listers = [lister for lister in listers if lister.transport == "usb"]
-    found: list[tuple[DeviceLister, DeviceInfo]] = []
-    for lister in listers:
-        found.extend((lister, info) for info in lister.list(opts, probe=False))
+    found = _gather(listers, opts, probe=False)
     if via == "adb-server" and not found:
         from stalkerscan.device.adbserver import require_server
 

@@ -350,3 +350,24 @@ def test_socket_errors_are_mapped_in_one_place() -> None:
     assert isinstance(translate(usb1.USBErrorAccess(), usb), DeviceBusyError)
     # A bug stays a bug: not every exception becomes a device error.
     assert translate(KeyError("x"), ctx) is None
+
+
+class NoLibusb(DeviceLister):
+    """A USB lister on a computer without libusb (its real error, raised at list time)."""
+
+    transport = "usb"
+
+    def list(self, opts: ConnectOptions, *, probe: bool) -> list[DeviceInfo]:
+        raise DeviceError("USB support is not available on this computer.", "Install libusb.")
+
+    def open(self, info: DeviceInfo, opts: ConnectOptions) -> Transport:
+        raise AssertionError("nothing to open")
+
+
+def test_a_failing_lister_does_not_hide_phones_another_one_sees() -> None:
+    with FakeAdbServer("SRV1 device model:Fictional transport_id:1\n") as server:
+        opts = ConnectOptions(server=ServerAddress("127.0.0.1", server.port))
+        rows = connect.list_devices(listers=[NoLibusb(), AdbServerLister()], opts=opts)
+    assert [r.serial for r in rows] == ["SRV1"]
+    with pytest.raises(DeviceError, match="USB support is not available"):
+        connect.list_devices(listers=[NoLibusb(), AdbServerLister()])
