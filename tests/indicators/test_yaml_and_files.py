@@ -126,3 +126,14 @@ def test_local_indicators_are_strict(tmp_path: Path) -> None:
         feed_id="local",
     )
     assert good.families[0].certificates == ("1234567890ABCDEF1234567890ABCDEF12345678",)
+
+
+def test_the_documented_local_example_is_valid() -> None:
+    folder = FEEDS.parents[1] / "indicators" / "local"
+    files = {p.name: p.read_bytes() for p in folder.glob("*.yaml")}
+    feed = parse_family_files(files, feed_id="local")
+    assert feed.problems == ()
+    assert {f.name for f in feed.families} == {
+        "ExampleCaseFamily (fictional)",
+        "ExampleTracker (fictional)",
+    }
