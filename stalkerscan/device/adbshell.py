@@ -63,6 +63,9 @@ from stalkerscan.errors import DeviceError, DeviceProtocolError, RemoteFileError
 # the support service's machine name out of the phone's logs.
 HOST_BANNER = "localhost"
 BANNER_MAX = 4096
+# Packets adb-shell parks for streams nobody reads (wrong ids). A real adbd leaves at most a
+# few (late packets of a stream we closed early); a phone that floods them is refused.
+PARKED_PACKETS_MAX = 256
 
 
 @dataclass(frozen=True)
@@ -197,6 +200,8 @@ class _GuardedIO(_AdbIOManager):
     def _read_packet_from_device(self, adb_info: Any) -> Any:
         # Same as adb-shell's, plus a bound on the announced payload length: a hostile phone
         # could otherwise announce 4 GiB and have it buffered in memory.
+        if self._parked() > PARKED_PACKETS_MAX:
+            raise InvalidCommandError("too many packets for streams that are not open")
         msg = self._read_bytes_from_device(C.MESSAGE_SIZE, adb_info)
         cmd, arg0, arg1, data_length, data_checksum = unpack(msg)
         command = C.WIRE_TO_ID.get(cmd)
@@ -210,6 +215,13 @@ class _GuardedIO(_AdbIOManager):
         if checksum(data) != data_checksum:
             raise InvalidChecksumError("payload checksum mismatch")
         return command, arg0, arg1, data
+
+    def _parked(self) -> int:
+        try:
+            queues = self._packet_store._dict.values()
+            return sum(q.qsize() for inner in queues for q in inner.values())
+        except AttributeError:  # adb-shell changed its store; the time budget still bounds it
+            return 0
 
 
 class _ServiceRefused(Exception):
