@@ -162,3 +162,13 @@ def test_huge_generated_file_costs_nothing_until_read() -> None:
 def test_command_key_collapses_whitespace_and_quotes() -> None:
     assert command_key("  pm   list\tusers ") == "pm list users"
     assert command_key("sha256sum '/data/app/a b/base.apk'") == "sha256sum /data/app/a b/base.apk"
+
+
+def test_profile_written_as_json_loads_with_the_same_checks(tmp_path: Path) -> None:
+    folder = write_profile(tmp_path, '{"schema": 1, "name": "j", "link": {"bulk_mb_s": 35}}')
+    assert Profile.load(folder).link.bulk_mb_s == 35
+    folder = write_profile(tmp_path, '{"schema": 1, "name": "j", "link": {"bulk_mb_s": "x"}}')
+    with pytest.raises(ProfileError, match="link.bulk_mb_s: must be a number"):
+        Profile.load(folder)
+    folder = write_profile(tmp_path, "{schema: 1, name: flow-style-yaml}")  # not JSON: YAML
+    assert Profile.load(folder).name == "flow-style-yaml"
