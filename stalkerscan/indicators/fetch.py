@@ -131,6 +131,12 @@ class Http:
         self._opener = urllib.request.build_opener(
             urllib.request.HTTPSHandler(context=ctx), _HttpsOnlyRedirects()
         )
+        # This computer's own address never goes through a proxy from the environment.
+        self._direct = urllib.request.build_opener(
+            urllib.request.ProxyHandler({}),
+            urllib.request.HTTPSHandler(context=ctx),
+            _HttpsOnlyRedirects(),
+        )
 
     def get(
         self, url: str, *, max_bytes: int, what: str, accept: str = "*/*", missing_ok: bool = False
@@ -146,7 +152,12 @@ class Http:
             },
         )
         try:
-            with self._opener.open(req, timeout=self._remaining()) as resp:
+            opener = (
+                self._direct
+                if is_loopback_host(urllib.parse.urlsplit(url).hostname)
+                else self._opener
+            )
+            with opener.open(req, timeout=self._remaining()) as resp:
                 ctype = resp.headers.get("Content-Type", "") or ""
                 length = resp.headers.get("Content-Length")
                 body = self._read(resp, max_bytes=max_bytes, what=what)

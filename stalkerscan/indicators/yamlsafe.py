@@ -85,8 +85,10 @@ _FeedLoader.yaml_implicit_resolvers = {
 
 def load_feed_yaml(text: str) -> Any:
     """Parse feed YAML text with the rules above; raises `YamlRefused` with a reason and line."""
-    loader = _FeedLoader(text)
+    loader: _FeedLoader | None = None
     try:
+        # The reader checks the characters as soon as the loader is built: inside the try.
+        loader = _FeedLoader(text)
         return loader.get_single_data()
     except YamlRefused:
         raise
@@ -100,7 +102,8 @@ def load_feed_yaml(text: str) -> Any:
     except RecursionError as err:
         raise YamlRefused("is nested too deeply to read") from err
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 _NAME_LINE = re.compile(r"^\s*-?\s*name\s*:\s*(.+?)\s*$")

@@ -137,3 +137,8 @@ def test_the_documented_local_example_is_valid() -> None:
         "ExampleCaseFamily (fictional)",
         "ExampleTracker (fictional)",
     }
+
+
+def test_control_characters_are_refused_as_invalid_yaml() -> None:
+    # Found by the property test: PyYAML's reader rejects these while the loader is built.
+    assert "ioc.yaml is not valid YAML" in _ioc_error("ioc.yaml", b"\x01").message
