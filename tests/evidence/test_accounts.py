@@ -31,6 +31,8 @@ NAMES = (
     "sam_f",
     "sam@work.example.org",
     "Sam Fictional",
+    "robin.placeholder@example.net",
+    "Robin Placeholder",
 )
 
 

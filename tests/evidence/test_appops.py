@@ -133,3 +133,13 @@ def test_xiaomi_vendor_ops_kept_by_code() -> None:
     assert cleaner.op("10034").mode == "ignore"  # type: ignore[union-attr]
     assert d.holders("REQUEST_INSTALL_PACKAGES") == ("org.example.cleaner",)
     assert d.issues.unparsed_lines == 0
+
+
+def test_android16_second_user_and_restricted_settings() -> None:
+    d = parse_appops((OPS / "android16_pixel.txt").read_bytes())
+    assert [u.uid for u in d.uids] == [10250, 1110250]
+    family = d.uids[0].packages[0]
+    coarse = family.op("COARSE_LOCATION")
+    assert coarse is not None and coarse.last_access_ago_seconds == 1800
+    assert family.op("ACCESS_RESTRICTED_SETTINGS").mode == "allow"  # type: ignore[union-attr]
+    assert d.holders("COARSE_LOCATION") == ("org.example.family",)

@@ -77,3 +77,10 @@ def test_bad_id_counted() -> None:
 
 test_garbage_never_raises = never_raises_on_garbage(parse_input_method)
 test_mutations_never_raise = never_raises_on_mutations(parse_input_method, FILES)
+
+
+def test_android7_samsung_current_from_cur_method_id() -> None:
+    d = parse_input_method((IME / "android7_samsung.txt").read_bytes())
+    assert d.current == "com.sec.android.inputmethod/com.sec.android.inputmethod.SamsungKeypad"
+    assert "org.example.keylogger/org.example.keylogger.Board" in d.enabled()
+    assert d.issues.unparsed_lines == 0

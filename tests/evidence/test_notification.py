@@ -107,3 +107,11 @@ def test_unknown_line_in_live_list_is_counted() -> None:
 
 test_garbage_never_raises = never_raises_on_garbage(parse_notification)
 test_mutations_never_raise = never_raises_on_mutations(parse_notification, FILES)
+
+
+def test_android16_samsung_vendor_section_ends_block() -> None:
+    d = parse_notification((N / "android16_samsung.txt").read_bytes())
+    assert "org.example.helper/org.example.helper.NotifyService" in d.listeners.components()
+    assert {a.user for a in d.listeners.approved} == {0, 150}  # 150: Samsung Secure Folder
+    assert d.assistants.components() == ()
+    assert d.issues.unparsed_lines == 0

@@ -69,3 +69,11 @@ def test_odd_lines_counted() -> None:
 
 test_garbage_never_raises = never_raises_on_garbage(parse_role)
 test_mutations_never_raise = never_raises_on_mutations(parse_role, FILES)
+
+
+def test_android16_private_space_user() -> None:
+    d = parse_role((R / "android16_private_space.txt").read_bytes())
+    assert d.holders_of("android.app.role.DIALER") == ("org.example.dialer",)
+    assert d.holders_of("android.app.role.BROWSER", user=11) == ("com.android.chrome",)
+    assert d.holders_of("android.app.role.BROWSER", user=0) == ()
+    assert d.issues.unparsed_lines == 0

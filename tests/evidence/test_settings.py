@@ -117,3 +117,10 @@ def test_roundtrip_listing(values: dict[str, str]) -> None:
 
 test_garbage_never_raises = never_raises_on_garbage(parse_settings)
 test_mutations_never_raise = never_raises_on_mutations(parse_settings, FILES)
+
+
+def test_android7_secure_unknown_sources_and_keyboard() -> None:
+    s = parse_settings((S / "android7_secure_u0.txt").read_bytes(), "secure", 0)
+    assert s.install_non_market_apps is True
+    assert s.default_input_method == "org.example.keylogger/org.example.keylogger.Board"
+    assert s.enabled_accessibility_services == ("org.example.helper/org.example.helper.Watch",)

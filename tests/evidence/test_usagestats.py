@@ -81,3 +81,10 @@ def test_bad_package_counted_and_empty() -> None:
 
 test_garbage_never_raises = never_raises_on_garbage(parse_usagestats)
 test_mutations_never_raise = never_raises_on_mutations(parse_usagestats, FILES)
+
+
+def test_android11_removed_app_trace() -> None:
+    d = parse_usagestats((U / "android11_events.txt").read_bytes())
+    gone = _usage(d, "org.example.uninstalled")
+    assert gone.last_used == "2021-03-02 08:01:00" and gone.launch_count == 1
+    assert d.package_names(0) == ("org.example.uninstalled", "org.example.chat")
