@@ -14,7 +14,13 @@ from typing import Literal
 from pydantic import Field
 
 from stalkerscan.evidence._dumpsys import lines_of, split_colon_components, unavailable_reason
+from stalkerscan.evidence.accessibility import parse_enabled_accessibility_services
 from stalkerscan.evidence.common import Frozen, IssueCounter, ParseIssues, to_text
+from stalkerscan.evidence.input_method import (
+    parse_default_input_method,
+    parse_enabled_input_methods,
+)
+from stalkerscan.evidence.notification import parse_enabled_notification_listeners
 
 Namespace = Literal["global", "secure", "system"]
 _KEY = re.compile(r"^[A-Za-z0-9_.:\-@/]+$")
@@ -101,7 +107,7 @@ class Settings(Frozen):
     @property
     def enabled_accessibility_services(self) -> tuple[str, ...]:
         """Accessibility services the user switched on (flattened component names)."""
-        return split_colon_components(self.get("enabled_accessibility_services"))
+        return parse_enabled_accessibility_services(self.get("enabled_accessibility_services"))
 
     @property
     def accessibility_enabled(self) -> bool | None:
@@ -111,7 +117,7 @@ class Settings(Frozen):
     @property
     def enabled_notification_listeners(self) -> tuple[str, ...]:
         """Notification listeners with notification access (flattened component names)."""
-        return split_colon_components(self.get("enabled_notification_listeners"))
+        return parse_enabled_notification_listeners(self.get("enabled_notification_listeners"))
 
     @property
     def enabled_notification_assistant(self) -> str | None:
@@ -122,15 +128,11 @@ class Settings(Frozen):
     @property
     def enabled_input_methods(self) -> tuple[str, ...]:
         """Enabled keyboards (input method ids, subtypes dropped)."""
-        from stalkerscan.evidence.input_method import parse_enabled_input_methods
-
         return parse_enabled_input_methods(self.get("enabled_input_methods"))
 
     @property
     def default_input_method(self) -> str | None:
         """The keyboard in use (secure `default_input_method`)."""
-        from stalkerscan.evidence.input_method import parse_default_input_method
-
         return parse_default_input_method(self.get("default_input_method"))
 
     @property
