@@ -215,18 +215,21 @@ def notification(ph: Phone) -> str:
 
 def _ops_for(ph: Phone, p: Pkg) -> dict[str, str]:
     ops: dict[str, str] = {}
-    perms = set(p.requested)
-    if "android.permission.ACCESS_FINE_LOCATION" in perms and p.runtime.get(
-        "android.permission.ACCESS_FINE_LOCATION"
-    ):
-        ops["FINE_LOCATION"] = "allow"
-        ops["COARSE_LOCATION"] = "allow"
-        ops["MONITOR_LOCATION"] = "allow"
-    if "android.permission.RECORD_AUDIO" in perms and p.runtime.get(
-        "android.permission.RECORD_AUDIO"
-    ):
+    granted = {perm for perm, ok in p.runtime.items() if ok}
+    if granted & {
+        "android.permission.ACCESS_FINE_LOCATION",
+        "android.permission.ACCESS_COARSE_LOCATION",
+    }:
+        # Android 10+: "allow" = all the time (background location granted); a foreground-only
+        # grant shows as "foreground". Before 10 every location grant is "allow".
+        background = "android.permission.ACCESS_BACKGROUND_LOCATION" in granted
+        mode = "allow" if ph.android < 10 or background else "foreground"
+        if "android.permission.ACCESS_FINE_LOCATION" in granted:
+            ops["FINE_LOCATION"] = mode
+        ops["COARSE_LOCATION"] = mode
+    if "android.permission.RECORD_AUDIO" in granted:
         ops["RECORD_AUDIO"] = "allow"
-    if "android.permission.READ_SMS" in perms and p.runtime.get("android.permission.READ_SMS"):
+    if "android.permission.READ_SMS" in granted:
         ops["READ_SMS"] = "allow"
     ops.update(p.appops)
     return ops
