@@ -70,6 +70,8 @@ _EMAIL = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.
 _PHONE = re.compile(r"(?<![\w/.])(?:\+\d[\d \-]{5,}\d|\d{8,15})(?![\w/.])")
 _MASK = re.compile(r"^<masked:\d+>$")
 _MAX_MASK_LINE = 600
+_MAX_NAME_LINES = 20  # a name with newlines is masked over at most this many more lines
+_NAME_TAIL = re.compile(r", type=[^,{}\s]*\}\s*$")
 _UNCLOSED = re.compile(r"Account \{name=(?!<masked:\d+>, type=[^,{}\s]*\})")
 
 
@@ -96,7 +98,18 @@ def mask_account_dump(text: str) -> str:
         return f"UserInfo{{{m.group(1)}:{mask(m.group(2))}:{m.group(3)}}}"
 
     out: list[str] = []
+    continuation = 0  # lines left of a name that contained a newline
     for line in text.split("\n"):
+        if continuation:
+            # The rest of a multi-line name: mask up to its ", type=...}" end, keep the type.
+            continuation -= 1
+            end = _NAME_TAIL.search(line) if len(line) <= _MAX_MASK_LINE else None
+            if end is None:
+                out.append(mask(line) if line.strip() else line)
+                continue
+            continuation = 0
+            out.append(f"{mask(line[: end.start()])}{end.group(0)}")
+            continue
         if len(line) > _MAX_MASK_LINE and "name=" in line:
             # Real account lines are short; a huge one is hostile or corrupt. Masking it whole
             # keeps the work linear (the name pattern backtracks) and leaks nothing.
@@ -108,6 +121,7 @@ def mask_account_dump(text: str) -> str:
         if open_name is not None:
             # A name the pattern could not close (cut output, odd characters): hide the rest.
             line = f"{line[: open_name.end()]}{mask(line[open_name.end() :])}"
+            continuation = _MAX_NAME_LINES
         # Anything else that looks like an e-mail or a phone number (history tables, vendor lines).
         line = _EMAIL.sub(lambda m: mask(m.group(0)), line)
         line = _PHONE.sub(lambda m: mask(m.group(0)), line)

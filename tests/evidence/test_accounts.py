@@ -92,6 +92,17 @@ def test_cut_line_is_masked_to_the_end() -> None:
     assert "cut.off" not in masked and "{name=<masked:" in masked
 
 
+def test_name_with_newlines_is_masked_on_every_line() -> None:
+    text = (
+        "  Accounts: 1\n"
+        "    Account {name=first part\nsecond part\nthird part, type=org.example.t}\n"
+        "\n  Active Sessions: 0\n"
+    )
+    masked = mask_account_dump(text)
+    assert "part" not in masked
+    assert "type=org.example.t}" in masked and "Active Sessions: 0" in masked
+
+
 def test_hostile_lines_stay_masked_and_fast() -> None:
     # Unclosed names repeated on long lines: the pattern would backtrack; masking stays linear.
     text = ("Account {name=secret" * 39 + "\n") * 2000 + ("x" * 700 + " name=other\n") * 50
