@@ -127,7 +127,8 @@ def parse_pm_list_line(line: str) -> tuple[str, str | None, str | None] | None:
     installer: str | None = None
     for w in words[1:]:
         if w.startswith("installer="):
-            installer = w[len("installer=") :] or None
+            value = w[len("installer=") :]
+            installer = None if value in ("", "null") else value  # Android prints "null"
     return name, path or None, installer
 
 
@@ -143,7 +144,7 @@ def read_packages(files: dict[int, Path]) -> dict[str, App]:
             app = apps.setdefault(name, App(package=name))
             if base and not app.base_path:
                 app.base_path = base
-            if installer and installer != "null" and not app.installer:
+            if installer and not app.installer:
                 app.installer = installer
             if user not in app.users:
                 app.users.append(user)

@@ -31,6 +31,9 @@ REASON_WEIGHTS = {
     "sensitive-grant": 2,  # any other sensitive grant
     "deep": 0,
 }
+# Grants that many ordinary store apps hold (maps, weather, fitness): they add to the score of
+# an app selected for another reason, but do not select an app on their own.
+WEAK_REASONS = frozenset({"sensitive-grant:background location"})
 
 
 class IndicatorLookup(Protocol):
@@ -93,9 +96,9 @@ def select_apps(
             reasons.append(f"sideloaded:installer {app.installer or 'none'} ({kind.value})")
         if launcher is not None and app.package not in launcher and not app.updated_system:
             reasons.append("hidden:no launcher icon")
-        if deep and not reasons:
+        if deep and all(r in WEAK_REASONS for r in reasons):
             reasons.append("deep:--deep pulls every app on /data")
-        if reasons:
+        if any(r not in WEAK_REASONS for r in reasons):
             out.append(Candidate(app=app, reasons=reasons))
     out.sort(key=lambda c: (-c.score, c.app.package))
     return out

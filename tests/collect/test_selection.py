@@ -1,0 +1,187 @@
+"""Which APKs are pulled, and why; how installers are classified; what the readers take."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from stalkerscan.collect.inventory import (
+    App,
+    parse_pm_list_line,
+    read_dumpsys_package,
+    sensitive_appops,
+)
+from stalkerscan.collect.selection import select_apps
+from stalkerscan.evidence.stores import (
+    STORES,
+    InstallerKind,
+    classify_installer,
+    is_known_store,
+)
+
+STORE = "com.android.vending"
+SIDELOAD = "com.google.android.packageinstaller"
+
+
+class FakeIndicators:
+    """An indicator index that knows one package name and one APK hash."""
+
+    def by_package(self, name: str) -> list[str]:
+        return ["fictional-family"] if name == "org.example.flagged" else []
+
+    def by_sample_hash(self, sha256: str) -> list[str]:
+        return ["fictional-family"] if sha256 == "ab" * 32 else []
+
+
+def app(name: str, installer: str | None = STORE, *, path: str | None = None, **kw: object) -> App:
+    base = path or f"/data/app/~~x==/{name}-y==/base.apk"
+    a = App(package=name, base_path=base, installer=installer, users=[0])
+    for k, v in kw.items():
+        setattr(a, k, v)
+    return a
+
+
+def names(apps: list[App], **kw: object) -> list[str]:
+    by_name = {a.package: a for a in apps}
+    args: dict[str, object] = {"hashes": {}, "grants": {}, "launcher": set(by_name)}
+    args.update(kw)
+    return [c.app.package for c in select_apps(by_name, **args)]  # type: ignore[arg-type]
+
+
+def test_store_apps_with_an_icon_and_no_grant_are_not_pulled() -> None:
+    assert names([app("org.example.plain")]) == []
+
+
+def test_sideloaded_hidden_granted_and_indicator_apps_are_pulled() -> None:
+    apps = [
+        app("org.example.plain"),
+        app("org.example.sideloaded", SIDELOAD),
+        app("org.example.adb", None),
+        app("org.example.hidden"),
+        app("org.example.a11y"),
+        app("org.example.flagged"),
+        app("org.example.byhash"),
+    ]
+    launcher = {a.package for a in apps} - {"org.example.hidden"}
+    grants = {"org.example.a11y": {"accessibility service enabled"}}
+    hashes = {apps[-1].base_path: "ab" * 32}
+    got = names(apps, launcher=launcher, grants=grants, hashes=hashes, indicators=FakeIndicators())
+    assert set(got) == {a.package for a in apps} - {"org.example.plain"}
+    # Indicator matches come first, so a size cap never drops them.
+    assert set(got[:2]) == {"org.example.flagged", "org.example.byhash"}
+
+
+def test_background_location_alone_does_not_select_but_adds_weight() -> None:
+    apps = [
+        app("org.example.maps"),
+        app("org.example.side", SIDELOAD),
+        app("org.example.side2", SIDELOAD),
+    ]
+    grants = {
+        "org.example.maps": {"background location"},
+        "org.example.side2": {"background location"},
+    }
+    assert names(apps, grants=grants) == ["org.example.side2", "org.example.side"]
+
+
+def test_system_image_apps_are_never_pulled_and_deep_takes_all_on_data() -> None:
+    apps = [
+        app("com.example.system", None, path="/system/app/Sys/Sys.apk"),
+        app("org.example.one"),
+        app("org.example.two"),
+    ]
+    assert names(apps, deep=True) == ["org.example.one", "org.example.two"]
+    assert "com.example.system" not in names(apps, launcher=set(), deep=True)
+
+
+def test_unknown_launcher_state_never_claims_hidden() -> None:
+    assert names([app("org.example.any")], launcher=None) == []
+
+
+def test_updated_system_apps_are_not_sideloaded() -> None:
+    updated = app("com.example.updated", None, updated_system=True)
+    assert names([updated], launcher=set()) == []
+
+
+@pytest.mark.parametrize(
+    ("installer", "kind"),
+    [
+        ("com.android.vending", InstallerKind.STORE),
+        ("com.sec.android.app.samsungapps", InstallerKind.STORE),
+        ("com.huawei.appmarket", InstallerKind.STORE),
+        ("org.fdroid.fdroid", InstallerKind.STORE),
+        ("com.google.android.packageinstaller", InstallerKind.SIDELOADED),
+        ("com.android.packageinstaller", InstallerKind.SIDELOADED),
+        ("null", InstallerKind.ADB),
+        (None, InstallerKind.ADB),
+        ("", InstallerKind.ADB),
+        ("com.evil;rm -rf /", InstallerKind.UNKNOWN),
+        ("org.example.dropper", InstallerKind.UNKNOWN),
+    ],
+)
+def test_installer_classification(installer: str | None, kind: InstallerKind) -> None:
+    assert classify_installer(installer) is kind
+    assert is_known_store(installer) is (kind is InstallerKind.STORE)
+
+
+def test_store_list_is_well_formed() -> None:
+    packages = [s.package for s in STORES]
+    assert len(packages) == len(set(packages))
+    assert all(s.note and s.name for s in STORES)
+
+
+def test_pm_list_line_with_base64_folders_and_hostile_names() -> None:
+    line = (
+        "package:/data/app/~~aGk==/org.example.x-Ymll==/base.apk=org.example.x"
+        "  installer=null uid:10100"
+    )
+    assert parse_pm_list_line(line) == (
+        "org.example.x",
+        "/data/app/~~aGk==/org.example.x-Ymll==/base.apk",
+        None,
+    )
+    assert parse_pm_list_line("package:/x/base.apk=org.example;reboot") is None
+    assert parse_pm_list_line("garbage") is None
+
+
+def test_dumpsys_package_reader_takes_splits_and_ignores_hidden_system_packages(
+    tmp_path: Path,
+) -> None:
+    dump = tmp_path / "dumpsys_package.txt"
+    dump.write_text(
+        "Packages:\n"
+        "  Package [org.example.x] (1a):\n"
+        "    codePath=/data/app/~~aGk==/org.example.x-Ymll==\n"
+        "    splits=[base, config.en, ../../evil]\n"
+        "    pkgFlags=[ HAS_CODE ]\n"
+        "  Package [com.example.upd] (2b):\n"
+        "    codePath=/data/app/~~b==/com.example.upd-c==\n"
+        "    pkgFlags=[ SYSTEM HAS_CODE UPDATED_SYSTEM_APP ]\n"
+        "\n"
+        "Hidden system packages:\n"
+        "  Package [com.example.upd] (3c):\n"
+        "    codePath=/system/app/Upd\n"
+    )
+    apps = {n: App(package=n) for n in ("org.example.x", "com.example.upd")}
+    read_dumpsys_package(dump, apps)
+    x, upd = apps["org.example.x"], apps["com.example.upd"]
+    assert x.apk_paths() == [
+        "/data/app/~~aGk==/org.example.x-Ymll==/split_config.en.apk",
+    ]  # no base path known from pm: only the split; "../../evil" is not a split name
+    assert x.system is False
+    assert upd.system is True and upd.updated_system is True
+    assert upd.code_path == "/data/app/~~b==/com.example.upd-c=="
+
+
+def test_appops_background_location_only_counts_on_android_10_and_later(tmp_path: Path) -> None:
+    dump = tmp_path / "appops.txt"
+    dump.write_text(
+        "  Uid 10100:\n    Package org.example.x:\n      FINE_LOCATION (allow):\n"
+        "      GET_USAGE_STATS (allow):\n    Package org.example.y:\n"
+        "      COARSE_LOCATION (foreground):\n"
+    )
+    assert sensitive_appops(dump, sdk=34) == {
+        "org.example.x": {"background location", "usage access"}
+    }
+    assert sensitive_appops(dump, sdk=28) == {"org.example.x": {"usage access"}}
