@@ -224,6 +224,17 @@ class _Stream:
             del self.inbox[:n]
             return data
 
+    def read_some(self) -> bytes | None:
+        """Wait for any bytes from the host; None when the stream closes first."""
+        with self.cond:
+            while not self.inbox and not self.closed:
+                self.cond.wait()
+            if not self.inbox:
+                return None
+            data = bytes(self.inbox)
+            self.inbox.clear()
+            return data
+
     def write(self, data: bytes, *, bulk: bool = True) -> None:
         """Queue bytes for the host; sends whole max-payload packets as they fill."""
         self._out += data
@@ -502,7 +513,7 @@ class _Connection:
                     self.phone._event(self.number, f"fault hang_on_command: hanging on {command!r}")
                     stream.read_exact(1 << 62)  # returns only when the stream or connection closes
                     return
-                self._serve_shell(stream, kind, command)
+                self._serve_shell(stream, kind, options, command)
             elif kind == "sync":
                 self._serve_sync(stream)
             # a refused service with close_refused_services false: opened, then closed at once
@@ -513,7 +524,7 @@ class _Connection:
         finally:
             stream.close()
 
-    def _serve_shell(self, stream: _Stream, kind: str, command: str) -> None:
+    def _serve_shell(self, stream: _Stream, kind: str, options: str, command: str) -> None:
         phone = self.phone
         phone.stats.add("shell_sessions")
         link = phone.profile.link
@@ -533,11 +544,7 @@ class _Connection:
         limit = faults.drop_in_shell_after_bytes
         v2 = kind == "shell_v2"
         if not command.strip():
-            # An interactive shell is not simulated: end at once (status 0).
-            if v2:
-                stream.write(struct.pack("<BIB", SHELL_EXIT, 1, 0))
-            stream.flush()
-            stream.wait_acked()
+            self._interactive(stream, kind, options)
             return
         for fd, data in run.chunks():
             if v2:
@@ -551,6 +558,112 @@ class _Connection:
             stream.write(struct.pack("<BIB", SHELL_EXIT, 1, code), bulk=False)
         stream.flush()
         stream.pacer.settle()
+        stream.wait_acked()
+
+    def _interactive(self, stream: _Stream, kind: str, options: str) -> None:
+        """`adb shell` without a command: read lines from the host and run each one.
+
+        With a pty (what adbd gives a terminal: `shell:` v1, or v2 with `pty`) the phone echoes
+        keystrokes, edits the line (backspace, Ctrl-C, Ctrl-D), prints a prompt and turns `\n`
+        into `\r\n`, and stderr joins stdout. Raw (`shell,v2,raw:`, stdin not a terminal) runs
+        lines silently until stdin closes.
+        """
+        phone = self.phone
+        v2 = kind == "shell_v2"
+        opts = options.split(",")[1:]
+        pty = "raw" not in opts if v2 else True
+        device = phone.profile.properties.get("ro.product.device") or "localhost"
+        prompt = f"{device}:/ $ ".encode()
+        status = 0
+        line = bytearray()
+        escape = 0  # bytes of a terminal escape sequence (arrow keys) still to skip
+
+        def out(fd: int, data: bytes) -> None:
+            if pty:
+                fd, data = SHELL_STDOUT, data.replace(b"\n", b"\r\n")
+            if data:
+                stream.write(struct.pack("<BI", fd, len(data)) + data if v2 else data)
+
+        def term(data: bytes) -> None:  # echo and prompt: the terminal's own bytes, as they are
+            stream.write(struct.pack("<BI", SHELL_STDOUT, len(data)) + data if v2 else data)
+
+        def run_line() -> bool:
+            nonlocal status
+            text = line.decode("utf-8", errors="replace")
+            line.clear()
+            if text.strip():
+                phone.command_log.add(
+                    LogEntry(time.time(), self.number, self.peer, kind, options, text)
+                )
+                run = ShellRun(phone.profile, text, last_status=status)
+                for fd, data in run.chunks():
+                    out(fd, data)
+                status = run.exit_code or 0
+                if run.exited:
+                    return False
+            if pty:
+                term(prompt)
+            stream.flush()
+            return True
+
+        def read_input() -> bytes | None:
+            if not v2:
+                return stream.read_some()
+            while True:
+                head = stream.read_exact(5)
+                if head is None:
+                    return None
+                ident, n = struct.unpack("<BI", head)
+                body = stream.read_exact(n) if n else b""
+                if body is None or ident == SHELL_CLOSE_STDIN:
+                    return None
+                if ident == SHELL_STDIN:
+                    return body
+                # window-size changes and anything else: ignored
+
+        if pty:
+            term(prompt)
+            stream.flush()
+        alive = True
+        while alive:
+            data = read_input()
+            if data is None:
+                break
+            for b in data:
+                if not pty:
+                    if b == 0x0A:
+                        alive = run_line()
+                    else:
+                        line.append(b)
+                elif escape == 2:  # after ESC: `[` starts a CSI sequence, else it is over
+                    escape = 1 if b == 0x5B else 0
+                elif escape == 1:  # CSI parameters until a final byte (arrow keys: ESC [ A)
+                    escape = 0 if 0x40 <= b <= 0x7E else 1
+                elif b == 0x1B:
+                    escape = 2
+                elif b in (0x0D, 0x0A):
+                    term(b"\r\n")
+                    alive = run_line()
+                elif b in (0x7F, 0x08):
+                    if line:
+                        line.pop()
+                        term(b"\x08 \x08")
+                elif b == 0x03:
+                    line.clear()
+                    term(b"^C\r\n" + prompt)
+                elif b == 0x04 and not line:
+                    alive = False
+                elif b >= 0x20 or b == 0x09:
+                    line.append(b)
+                    term(bytes([b]))
+                if not alive:
+                    break
+            stream.flush()
+        if not pty and line and alive:
+            run_line()  # the last line had no newline before stdin closed
+        if v2:
+            stream.write(struct.pack("<BIB", SHELL_EXIT, 1, status), bulk=False)
+        stream.flush()
         stream.wait_acked()
 
     def _shell_write(self, stream: _Stream, data: bytes, limit: int | None) -> None:

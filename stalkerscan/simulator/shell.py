@@ -248,18 +248,21 @@ class ShellRun:
         profile: Profile,
         command: str,
         *,
+        last_status: int = 0,
         on_hash: Callable[[int], None] | None = None,
         on_run: Callable[[float], None] | None = None,
     ) -> None:
         self.profile = profile
         self.command = command
         self.exit_code: int | None = None
+        self.exited = False  # the line ran `exit`: an interactive session ends
+        self._last_status = last_status  # `$?` at the start (the previous interactive line)
         self._on_hash = on_hash or (lambda n: None)
         self._on_run = on_run or (lambda ms: None)
 
     def chunks(self) -> Iterator[tuple[int, bytes]]:
         """Output chunks as (fd, data); sets `exit_code` when done."""
-        status = 0
+        status = self._last_status
         try:
             commands = parse(self.command)
         except ShellSyntaxError as err:
@@ -273,6 +276,7 @@ class ShellRun:
                 status = yield from self._run_simple(cmd, status)
         except _Exit as e:
             status = e.status
+            self.exited = True
         self.exit_code = status & 0xFF
 
     def collect(self) -> tuple[bytes, bytes, int]:

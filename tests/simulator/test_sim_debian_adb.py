@@ -12,7 +12,7 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,7 +26,25 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("adb") is None, reason="Debian's adb is not installed"),
 ]
 
-Adb = Callable[..., subprocess.CompletedProcess[str]]
+
+class Adb:
+    """Runs Debian's adb against one private adb server."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+
+    def __call__(
+        self, *args: str, timeout: float = 30, stdin: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["adb", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            input=stdin,
+            stdin=subprocess.DEVNULL if stdin is None else None,
+        )
 
 
 def _free_port() -> int:
@@ -51,16 +69,7 @@ def adb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Adb]:
         "LANG": "C.UTF-8",
     }
 
-    def run(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            ["adb", *args],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            stdin=subprocess.DEVNULL,
-        )
-
+    run = Adb(env)
     run("start-server")
     try:
         yield run
@@ -186,3 +195,27 @@ def test_auth_refused_leaves_device_unauthorized(adb: Adb, minimal_profile: Prof
             adb("disconnect", serial)
         assert out.returncode != 0 and "unauthorized" in out.stderr
         assert phone.command_log.commands() == []
+
+
+def test_shell_without_command_reads_stdin(adb: Adb, connected: tuple[SimulatedPhone, str]) -> None:
+    phone, serial = connected
+    out = adb("-s", serial, "shell", stdin="echo hi\ngetprop ro.product.model\nexit 4\n")
+    assert (out.returncode, out.stdout) == (4, "hi\nPixel 7\n")
+    assert phone.command_log.commands()[-2:] == ["getprop ro.product.model", "exit 4"]
+
+
+def test_interactive_shell_in_a_terminal(adb: Adb, connected: tuple[SimulatedPhone, str]) -> None:
+    import pexpect
+
+    _, serial = connected
+    child = pexpect.spawn("adb", ["-s", serial, "shell"], env=adb.env, timeout=10)
+    try:
+        child.expect_exact("panther:/ $ ")
+        child.send("getprop ro.product.model\r")
+        child.expect_exact("Pixel 7\r\n")
+        child.expect_exact("panther:/ $ ")
+        child.send("exit 3\r")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 3

@@ -168,7 +168,7 @@ def test_profile_written_as_json_loads_with_the_same_checks(tmp_path: Path) -> N
     folder = write_profile(tmp_path, '{"schema": 1, "name": "j", "link": {"bulk_mb_s": 35}}')
     assert Profile.load(folder).link.bulk_mb_s == 35
     folder = write_profile(tmp_path, '{"schema": 1, "name": "j", "link": {"bulk_mb_s": "x"}}')
-    with pytest.raises(ProfileError, match="link.bulk_mb_s: must be a number"):
+    with pytest.raises(ProfileError, match=r"link\.bulk_mb_s: must be a number"):
         Profile.load(folder)
     folder = write_profile(tmp_path, "{schema: 1, name: flow-style-yaml}")  # not JSON: YAML
     assert Profile.load(folder).name == "flow-style-yaml"

@@ -290,3 +290,79 @@ def test_no_latency_means_no_sleeping(minimal_profile: Profile) -> None:
             c.shell(i + 1, "shell:echo x")
         elapsed = time.perf_counter() - start
     assert elapsed < 1.0, elapsed
+
+
+# --- interactive `adb shell` (no command) ----------------------------------------------------
+
+
+def _stdin(data: bytes) -> bytes:
+    return bytes([0]) + len(data).to_bytes(4, "little") + data
+
+
+def test_interactive_pty_shell_v2(phone: SimulatedPhone) -> None:
+    with RawClient(phone.port) as c:
+        c.connect()
+        okay = c.open(1, "shell,v2,TERM=xterm-256color,pty:")
+        assert okay is not None and okay.name == "OKAY"
+        rid = okay.arg0
+
+        def until(text: bytes) -> bytes:
+            got = c.read_until(1, rid, lambda b: text in parse_v2_partial(b))
+            assert got is not None
+            return parse_v2_partial(got)
+
+        assert until(b"panther:/ $ ") == b"panther:/ $ "
+        # Typing: a typo, backspace, an arrow key (ignored), Enter.
+        c.send(p.A_WRTE, 1, rid, _stdin(b"echo hi\x7fo\x1b[A\r"))
+        assert until(b"ho\r\npanther:/ $ ") == b"echo hi\x08 \x08o\r\nho\r\npanther:/ $ "
+        c.send(p.A_WRTE, 1, rid, _stdin(b"nosuch; exit 5\r"))
+        rest = c.read_until(1, rid, lambda b: False)  # up to the phone's CLSE
+        assert rest is not None
+        screen, _, code = parse_v2(rest)
+        assert code == 5
+        assert screen == (
+            b"nosuch; exit 5\r\n/system/bin/sh: nosuch: inaccessible or not found\r\n"
+        )
+    assert [e.command for e in phone.command_log.entries()] == ["", "echo ho", "nosuch; exit 5"]
+
+
+def test_interactive_raw_runs_lines_until_stdin_closes(phone: SimulatedPhone) -> None:
+    with RawClient(phone.port) as c:
+        c.connect()
+        okay = c.open(1, "shell,v2,raw:")
+        assert okay is not None
+        c.send(p.A_WRTE, 1, okay.arg0, _stdin(b"echo a\nnosuch\necho $?\nfalse"))
+        c.send(p.A_WRTE, 1, okay.arg0, bytes([4, 0, 0, 0, 0]))  # close stdin
+        data = c.read_until(1, okay.arg0, lambda b: False)
+        assert data is not None
+        assert parse_v2(data) == (
+            b"a\n127\n",
+            b"/system/bin/sh: nosuch: inaccessible or not found\n",
+            1,
+        )
+
+
+def test_interactive_v1_shell_echoes_and_exits(phone: SimulatedPhone) -> None:
+    with RawClient(phone.port) as c:
+        c.connect()
+        okay = c.open(1, "shell:")
+        assert okay is not None
+        c.send(p.A_WRTE, 1, okay.arg0, b"getprop ro.product.model\r\x04")
+        data = c.read_until(1, okay.arg0, lambda b: False)
+    assert data == b"panther:/ $ getprop ro.product.model\r\nPixel 7\r\npanther:/ $ "
+
+
+def _complete_frames(data: bytes) -> bytes:
+    """The longest prefix of whole shell v2 frames."""
+    i = 0
+    while i + 5 <= len(data):
+        n = int.from_bytes(data[i + 1 : i + 5], "little")
+        if i + 5 + n > len(data):
+            break
+        i += 5 + n
+    return data[:i]
+
+
+def parse_v2_partial(data: bytes) -> bytes:
+    """The stdout of the whole v2 frames received so far."""
+    return parse_v2(_complete_frames(data))[0]
