@@ -255,6 +255,9 @@ def appops(ph: Phone) -> str:
                     out.append(f"      {op}: mode={mode}")
             out.append(f"    Package {p.name}:")
             last = p.last_used or p.update_time
+            if ph.vendor.key == "xiaomi" and p.partition == "data":
+                # MIUI adds its own ops from 10000 up (10008: autostart), printed by number.
+                ops = {**ops, "MIUIOP(10008)": "allow" if p.boot_receiver else "ignore"}
             for op, mode in ops.items():
                 out.append(f"      {op} ({mode}):")
                 if v >= 11:
