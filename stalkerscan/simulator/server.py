@@ -14,10 +14,12 @@ Python API (stable; tests, transports, benchmarks and the trainers' demo use it)
         phone.set_link(bulk_mb_s=35)              # change the latency model
     # or: phone.start() ... phone.stop();  phone.serve_forever() runs in the foreground.
 
-`profile` is a `Profile` or a path to a profile folder / profile.yaml. Services: `shell:CMD`
-(protocol v1: stdout and stderr merged, no exit code), `shell,v2,OPTS:CMD` (stdout, stderr and
-exit code framed), `exec:CMD` (merged, raw), `sync:` (STAT, LIST, RECV, QUIT). Anything else is
-refused with CLSE. Faults and the latency model are described in docs/profile-format.md.
+`profile` is a `Profile` or a path to a profile folder / profile.yaml (ProfileError if
+malformed); binding a busy port raises OSError. Services: `shell:CMD` (protocol v1: stdout and
+stderr merged, no exit code), `shell,v2,OPTS:CMD` (stdout, stderr and exit code framed),
+`exec:CMD` (merged, raw), `sync:` (STAT, LIST, RECV, QUIT); `shell:` / `shell,v2,...:` without a
+command is an interactive shell. Anything else is refused with CLSE. The profile format, the
+latency model and the faults are described in docs/profile-format.md.
 """
 
 from __future__ import annotations

@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from adb_shell.adb_device import AdbDeviceTcp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sim_helpers import NOTES_APK, WEATHER_APK, RawClient, parse_sync_recv, parse_v2
 
 from stalkerscan.simulator import protocol as p
@@ -366,3 +370,23 @@ def _complete_frames(data: bytes) -> bytes:
 def parse_v2_partial(data: bytes) -> bytes:
     """The stdout of the whole v2 frames received so far."""
     return parse_v2(_complete_frames(data))[0]
+
+
+@pytest.fixture(scope="module")
+def shared_phone(minimal_profile: Profile) -> Iterator[SimulatedPhone]:
+    with SimulatedPhone(minimal_profile) as phone:
+        yield phone
+
+
+@settings(max_examples=40, deadline=None)
+@given(garbage=st.binary(min_size=1, max_size=300), after_cnxn=st.booleans())
+def test_any_garbage_never_stops_the_phone(
+    shared_phone: SimulatedPhone, garbage: bytes, after_cnxn: bool
+) -> None:
+    with RawClient(shared_phone.port) as bad:
+        if after_cnxn:
+            bad.connect()
+        bad.sock.sendall(garbage)
+    with RawClient(shared_phone.port) as good:
+        good.connect()
+        assert good.shell(1, "shell:echo alive") == (b"alive\n", True)
