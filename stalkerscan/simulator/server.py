@@ -154,22 +154,27 @@ class PhoneStats:
 
 
 class _Pacer:
-    """Accumulates simulated time and sleeps it off; never sleeps when nothing was charged."""
+    """A virtual clock of the phone's work: charges extend it, `settle` sleeps until it is due.
+
+    Work charged while the phone already waits (for the host's OKAY, or computing a digest
+    for real) starts from "now", so the host's own processing time is never counted twice,
+    and the simulator's CPU time overlaps the modelled time instead of adding to it. Nothing
+    charged means no sleep at all.
+    """
 
     def __init__(self) -> None:
-        self.debt = 0.0
+        self.due = 0.0
 
     def charge(self, seconds: float) -> None:
-        self.debt += seconds
+        if seconds > 0:
+            self.due = max(self.due, time.perf_counter()) + seconds
 
     def settle(self) -> None:
-        # Sleep only when at least 1 ms is owed; overshoot is credited to the next charge so
-        # that long runs keep the modelled rate.
-        if self.debt >= 0.001:
-            t0 = time.perf_counter()
-            time.sleep(self.debt)
-            self.debt -= time.perf_counter() - t0
-            self.debt = max(self.debt, -0.005)
+        # Sleeps shorter than 1 ms are not worth a syscall: the debt stays on the clock and
+        # is slept off with the next charge.
+        delay = self.due - time.perf_counter()
+        if delay >= 0.001:
+            time.sleep(delay)
 
 
 # --- connections and streams -----------------------------------------------------------------
