@@ -65,3 +65,27 @@ def test_stat_and_list(phone: SimulatedPhone) -> None:
     assert (mode & 0o170000, size) == (0o100000, 41)
     assert missing == (0, 0, 0)
     assert names == [".", "..", "~~YmF6cXV4==", "~~Zm9vYmFy==", "~~big=="]
+
+
+def test_old_android_profile_limits(tmp_path: Path) -> None:
+    from sim_helpers import MINIMAL, RawClient
+
+    old = MINIMAL.parent / "test-android7"
+    with SimulatedPhone(old) as phone:
+        with RawClient(phone.port) as raw:
+            reply = raw.connect(max_payload=1 << 20)  # what adb-shell offers
+            assert reply is not None and reply.arg1 == 4096
+        dev = _device(phone)
+        try:
+            assert dev.shell("dumpsys role") == "Can't find service: role\n"
+            apk = "/data/app/org.example.notes-1/base.apk"
+            assert dev.shell(f"sha256sum {apk}; echo $?").endswith(
+                "sha256sum: inaccessible or not found\n127\n"
+            )
+            md5 = dev.shell(f"md5sum {apk}").split()[0]
+            dev.pull(apk, str(tmp_path / "n.apk"))
+        finally:
+            dev.close()
+    data = (tmp_path / "n.apk").read_bytes()
+    assert len(data) == 100_000 and hashlib.md5(data).hexdigest() == md5
+    assert b"shell_v2" not in phone.profile.banner()
