@@ -71,8 +71,10 @@ from stalkerscan.device.base import Transport
 from stalkerscan.errors import (
     AcquisitionError,
     DeviceError,
+    DeviceProtocolError,
     DeviceTimeoutError,
     DisconnectedError,
+    RemoteFileError,
     ScanIncomplete,
     StalkerscanError,
 )
@@ -349,6 +351,8 @@ class _Run:
         self.progress = options.progress
         self.manifest: Manifest
         self.stage = "starting"
+        # Sessions or pulls that timed out: the run goes on, but it is not complete.
+        self.timeouts: list[tuple[str, DeviceTimeoutError]] = []
 
     # -- manifest ------------------------------------------------------------------------------
 
@@ -520,6 +524,8 @@ class _Run:
         )
         if not timed_out:
             raise error
+        assert isinstance(error, DeviceTimeoutError)
+        self.timeouts.append((self.stage, error))
 
     def _mark_rest(self, todo: list[_Planned], started: set[int], reason: str) -> None:
         for i, p in enumerate(todo):
@@ -842,18 +848,31 @@ class _Run:
         for entry in queue:
             try:
                 budget -= self._pull_one(entry, budget)
-            except DisconnectedError:
+            except DeviceError as err:
+                lost = isinstance(err, DisconnectedError)
+                why = "the connection was lost" if lost else "the phone stopped the transfer"
                 for rest in queue:
                     if rest.status == Status.NOT_COLLECTED and rest.note is None:
-                        rest.note = "not pulled: the connection was lost"
+                        rest.note = f"not pulled: {why}"
                 m.pull["status"] = "failed"
-                m.pull["reason"] = "the connection was lost while pulling"
+                m.pull["reason"] = f"{why} while pulling"
                 self.save()
                 raise
+            self._host_hash(entry)
             self.save()
         m.pull["status"] = "ok"
         m.pull["pulled_bytes"] = sum(p.size for p in m.pulled_apks if p.file)
         self.save()
+
+    def _host_hash(self, entry: PulledApk) -> None:
+        """Where the phone could not hash an APK, use the hash of the whole pulled file."""
+        if entry.status != Status.OK or entry.sha256 is None:
+            return
+        for h in self.manifest.apk_hashes:
+            if h.remote_path == entry.remote_path and h.sha256 is None:
+                h.sha256 = entry.sha256
+                h.status = Status.OK
+                h.reason = "hashed on this computer after pulling (not by the phone)"
 
     def _pull_one(self, entry: PulledApk, budget: int) -> int:
         """Pull one APK; return the bytes it used from the budget."""
@@ -865,8 +884,9 @@ class _Run:
             return 0
         try:
             st = self.transport.stat(entry.remote_path, timeout=self.options.pull_timeout)
-        except DeviceTimeoutError:
+        except DeviceTimeoutError as err:
             entry.status, entry.note = Status.FAILED, "the phone did not answer in time (stat)"
+            self.timeouts.append((self.stage, err))
             return 0
         if st is None:
             entry.status, entry.note = Status.SKIPPED, "the file cannot be read on the phone"
@@ -888,9 +908,20 @@ class _Run:
             writer.abandon()
             entry.status, entry.note = Status.FAILED, "the connection was lost during the pull"
             raise
-        except DeviceTimeoutError:
+        except DeviceProtocolError as err:
+            # A hostile or broken phone (e.g. more bytes than announced): nothing is kept.
+            writer.abandon()
+            entry.status = Status.FAILED
+            entry.note = f"the phone broke the sync protocol; nothing kept ({err.message[:200]})"
+            return 0
+        except RemoteFileError as err:
+            writer.abandon()
+            entry.status, entry.note = Status.FAILED, f"could not read it: {err.message[:200]}"
+            return 0
+        except DeviceTimeoutError as err:
             writer.abandon()
             entry.status, entry.note = Status.FAILED, "the pull timed out"
+            self.timeouts.append((self.stage, err))
             return 0
         except BaseException:
             writer.abandon()
@@ -962,11 +993,20 @@ def collect(
         run.pull(apps, hashes, users)
     except (DeviceError, DiskFullError) as err:
         error = err
+    except KeyboardInterrupt:
+        # Ctrl-C or SIGTERM (the CLI turns it into KeyboardInterrupt): say so, then stop.
+        run.manifest.stopped = {"stage": run.stage, "reason": "interrupted (Ctrl-C or SIGTERM)"}
+        with contextlib.suppress(Exception):
+            run.mark_unreached()
+        raise
     finally:
         options.progress.close()
     m = run.manifest
+    stage = run.stage
+    if error is None and run.timeouts:
+        stage, error = run.timeouts[0]
     if error is not None:
-        m.stopped = {"stage": run.stage, "reason": error.message}
+        m.stopped = {"stage": stage, "reason": error.message}
         run.mark_unreached()
         with contextlib.suppress(DiskFullError, OSError):
             run.save()
