@@ -492,6 +492,10 @@ class _Connection:
         if kind == "refused" and faults.close_refused_services:
             self.send(p.A_CLSE, 0, remote_id)
             return
+        if kind in ("shell", "shell_v2", "exec"):
+            phone.stats.add("shell_sessions")
+        elif kind == "sync":
+            phone.stats.add("sync_sessions")
         with self.streams_lock:
             local_id = self.next_id
             self.next_id += 1
@@ -533,7 +537,6 @@ class _Connection:
 
     def _serve_shell(self, stream: _Stream, kind: str, options: str, command: str) -> None:
         phone = self.phone
-        phone.stats.add("shell_sessions")
         link = phone.profile.link
         faults = phone.profile.faults
         if link.shell_run_ms:
@@ -687,7 +690,6 @@ class _Connection:
 
     def _serve_sync(self, stream: _Stream) -> None:
         phone = self.phone
-        phone.stats.add("sync_sessions")
         while True:
             stream.flush()
             head = stream.read_exact(8)
