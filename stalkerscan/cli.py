@@ -30,7 +30,15 @@ app = typer.Typer(
 )
 
 # Modules under stalkerscan.commands; each has `register(app: typer.Typer) -> None`.
-COMMAND_MODULES: tuple[str, ...] = ("simulate", "collect", "devices", "indicators", "rules")
+COMMAND_MODULES: tuple[str, ...] = (
+    "simulate",
+    "collect",
+    "devices",
+    "indicators",
+    "rules",
+    "check",
+    "scan",
+)
 
 
 def _version_callback(value: bool) -> None:

@@ -1,0 +1,242 @@
+"""`stalkerscan check ACQUISITION`: analyse a saved acquisition with the current feeds and rules.
+
+No phone is needed: an acquisition collected months ago can be checked again after a feed
+update. The pieces are reusable by `scan` (collect + check) and the demo:
+
+    index, rule_sets = load_detection(indicators_dir)
+    result = check_acquisition(folder, index, rule_sets, now=...)
+    written = write_reports(result, out_dir, lang=...)
+    raise typer.Exit(exit_code_for(result))
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from stalkerscan.errors import ExitCode
+
+if TYPE_CHECKING:
+    from stalkerscan.indicators.index import IndicatorIndex
+    from stalkerscan.result import ScanResult
+    from stalkerscan.rules import RuleSet
+
+LANGS = ("en", "fr", "de", "it", "es")
+
+
+def utc_now() -> datetime:
+    """The scan clock (injected in tests)."""
+    return datetime.now(UTC)
+
+
+def load_detection(
+    indicators_dir: Path | None = None, *, warn: Callable[[str], None] | None = None
+) -> tuple[IndicatorIndex, list[RuleSet]]:
+    """The index (active Echap feed + demo feed + local indicators) and compiled YARA rule sets.
+
+    A feed `rules.yar` that does not compile is left out (with a warning); the project's own
+    rules must compile (RuleError otherwise).
+    """
+    from stalkerscan.errors import RuleError
+    from stalkerscan.indicators import active_rules_path, load_active_index
+    from stalkerscan.rules import compile_rules
+
+    index = load_active_index(indicators_dir, include_demo=True)
+    feed_rules = active_rules_path(indicators_dir)
+    try:
+        rule_sets = compile_rules(feed_rules=feed_rules)
+    except RuleError as err:
+        if feed_rules is None:
+            raise
+        if warn is not None:
+            warn(f"The feed's YARA rules were not used: {err.message}")
+        rule_sets = compile_rules()
+    return index, rule_sets
+
+
+def check_acquisition(
+    folder: Path,
+    index: IndicatorIndex,
+    rule_sets: list[RuleSet],
+    *,
+    now: datetime,
+) -> ScanResult:
+    """Build the evidence of one acquisition folder and analyse it."""
+    from stalkerscan.analyse import analyse
+    from stalkerscan.evidence.build import build_evidence
+
+    evidence = build_evidence(folder, rule_sets=rule_sets)
+    return analyse(evidence, index, now=now, rule_sets=[rs.info for rs in rule_sets])
+
+
+def private_dir(path: Path) -> None:
+    """Create `path` (and parents) and make it 0700."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path, 0o700)
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+    os.chmod(path, 0o600)
+
+
+def write_reports(result: ScanResult, out_dir: Path, *, lang: str = "en") -> list[Path]:
+    """Write the reports into `out_dir` (0700; files 0600); returns the files written.
+
+    Uses the report package's `render_all` when it exists; until then, `report.json` only.
+    """
+    private_dir(out_dir)
+    try:
+        from stalkerscan.report import render_all  # type: ignore[attr-defined]
+    except ImportError:
+        render_all = None
+    if render_all is not None:
+        written = render_all(result, out_dir, lang=lang)
+        return [Path(p) for p in written] if written else [out_dir / "report.json"]
+    path = out_dir / "report.json"
+    _write_private(path, (result.model_dump_json(indent=2) + "\n").encode("utf-8"))
+    return [path]
+
+
+def exit_code_for(result: ScanResult) -> int:
+    """1 when something at medium or above was found, 4 when incomplete, 0 otherwise."""
+    from stalkerscan.result import Verdict
+
+    if result.verdict == Verdict.FOUND:
+        return int(ExitCode.FINDINGS)
+    if result.verdict == Verdict.INCOMPLETE:
+        return int(ExitCode.INCOMPLETE)
+    return int(ExitCode.NOTHING_FOUND)
+
+
+def summary_lines(result: ScanResult, written: list[Path]) -> list[str]:
+    """A minimal plain summary (device text escaped; rich markup safe)."""
+    from stalkerscan.result import CheckStatus, Severity, Verdict
+    from stalkerscan.textsafe import for_terminal
+
+    lines: list[str] = []
+    if result.verdict == Verdict.FOUND:
+        lines.append("[bold red]Found:[/bold red] something on this phone needs a closer look.")
+    elif result.verdict == Verdict.INCOMPLETE:
+        lines.append(
+            "[bold yellow]Incomplete:[/bold yellow] nothing was found at medium or above, but "
+            "some checks could not run or their data could not be trusted."
+        )
+    else:
+        lines.append("[bold]Nothing found[/bold] at medium or above.")
+    if result.verdict != Verdict.FOUND:
+        lines.append("This does not prove that the phone is clean.")
+    lines.append(
+        "Do not remove or reset anything yet: talk to a support service and make a safety plan."
+    )
+    for app in result.apps:
+        if app.risk.rank < Severity.LOW.rank:
+            continue
+        name = for_terminal(app.label or app.package, max_len=80)
+        pkg = for_terminal(app.package, max_len=120)
+        family = f" — {for_terminal(app.family, max_len=80)}" if app.family else ""
+        rules = ", ".join(sorted({f.rule for f in app.findings}))
+        users = ",".join(str(u) for u in app.users)
+        lines.append(f"  [{app.risk.value.upper()}] {name} ({pkg}, user {users}){family}: {rules}")
+    for f in result.findings:
+        if f.package is None:
+            lines.append(f"  \\[{f.severity.value.upper()}] device: {f.rule}")
+    bad = [c for c in result.coverage if c.status in (CheckStatus.FAILED, CheckStatus.UNTRUSTED)]
+    skipped = [c for c in result.coverage if c.status == CheckStatus.SKIPPED]
+    if bad:
+        names = ", ".join(for_terminal(c.check, max_len=60) for c in bad[:12])
+        lines.append(f"Not checked or not trusted: {names}.")
+    if skipped:
+        lines.append(f"{len(skipped)} check(s) skipped (see the coverage section of the report).")
+    for p in written:
+        lines.append(f"Report: {for_terminal(str(p), max_len=400)}")
+    return lines
+
+
+def print_result(result: ScanResult, written: list[Path], *, as_json: bool) -> None:
+    """The JSON result on stdout, or the plain summary."""
+    if as_json:
+        typer.echo(result.model_dump_json(indent=2))
+        return
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    for line in summary_lines(result, written):
+        console.print(line)
+
+
+def default_out(now: datetime) -> Path:
+    """`reports/<UTC time>`: no personal data in the name."""
+    return Path("reports") / now.strftime("%Y%m%d-%H%M%S")
+
+
+def check_lang(lang: str) -> str:
+    """The report language, validated."""
+    from stalkerscan.errors import UsageError
+
+    lang = lang.strip().lower()
+    if lang not in LANGS:
+        raise UsageError(f"Unknown language {lang!r}.", f"Use one of: {', '.join(LANGS)}.")
+    return lang
+
+
+def register(app: typer.Typer) -> None:
+    """Add `check` to the CLI."""
+    indicators_opt: Any = typer.Option(
+        None,
+        "--indicators-dir",
+        help="Indicator store to use (default: the user's store).",
+        show_default=False,
+    )
+    out_opt: Any = typer.Option(
+        None,
+        "--out",
+        "-o",
+        help="Folder for the reports (default: reports/<time>).",
+        show_default=False,
+    )
+    lang_opt: Any = typer.Option("en", "--lang", help="Report language: en, fr, de, it, es.")
+    json_opt: Any = typer.Option(False, "--json", help="Print the JSON result on stdout.")
+    acquisition_arg: Any = typer.Argument(..., help="The acquisition folder.")
+
+    @app.command(
+        "check",
+        help=(
+            "Analyse a saved acquisition (from `stalkerscan collect`) with the current "
+            "indicator feeds and YARA rules; no phone needed. Exit 1 when something at medium "
+            "or above is found, 4 when the check was incomplete, 0 otherwise."
+        ),
+    )
+    def check_command(
+        acquisition: Path = acquisition_arg,
+        indicators_dir: Path | None = indicators_opt,
+        out: Path | None = out_opt,
+        lang: str = lang_opt,
+        json_out: bool = json_opt,
+    ) -> None:
+        from rich.console import Console
+        from rich.markup import escape
+
+        from stalkerscan.collect.manifest import load_manifest
+
+        lang = check_lang(lang)
+        load_manifest(acquisition)  # a clear AcquisitionError before any slow step
+        err = Console(stderr=True)
+        index, rule_sets = load_detection(indicators_dir, warn=lambda m: err.print(escape(m)))
+        now = utc_now()
+        result = check_acquisition(acquisition, index, rule_sets, now=now)
+        written = write_reports(result, out or default_out(now), lang=lang)
+        print_result(result, written, as_json=json_out)
+        raise typer.Exit(exit_code_for(result))
