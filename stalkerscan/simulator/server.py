@@ -553,7 +553,7 @@ class _Connection:
         run = ShellRun(phone.profile, command, on_hash=on_hash, on_run=on_run)
         limit = faults.drop_in_shell_after_bytes
         v2 = kind == "shell_v2"
-        if not command.strip():
+        if command == "":  # adbd starts an interactive shell only for an empty command
             self._interactive(stream, kind, options)
             return
         for fd, data in run.chunks():

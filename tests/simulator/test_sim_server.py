@@ -112,6 +112,7 @@ def test_shell_v2_frames_stdout_stderr_exit(phone: SimulatedPhone) -> None:
 def test_exec_and_shell_v1_merge_streams(phone: SimulatedPhone) -> None:
     with RawClient(phone.port) as c:
         c.connect()
+        assert c.shell(3, "shell: ") == (b"", True)  # blank, not interactive: ends at once
         assert c.shell(1, "exec:echo a; nosuch 2>&1; echo b") == (
             b"a\n/system/bin/sh: nosuch: inaccessible or not found\nb\n",
             True,
