@@ -151,14 +151,20 @@ def _user_line(ph: Phone, p: Pkg, uid: int) -> str:
     return f"    User {uid}: " + " ".join(x for x in parts if x)
 
 
-def _perm_flags(p: Pkg, perm: str, granted: bool) -> str:
+def _perm_flags(ph: Phone, p: Pkg, perm: str, granted: bool) -> str:
+    """The flags of a runtime permission as each release prints them.
+
+    Android 7-9 print `[ A B ]`; from 10 (which added USER_SENSITIVE_*) `[ A|B]`.
+    """
     if p.is_system:
-        return "[ GRANTED_BY_DEFAULT ]" if granted else "[ ]"
-    return (
-        "[ USER_SET|USER_SENSITIVE_WHEN_GRANTED|USER_SENSITIVE_WHEN_DENIED ]"
-        if granted
-        else ("[ USER_SENSITIVE_WHEN_GRANTED|USER_SENSITIVE_WHEN_DENIED ]")
-    )
+        flags = ["GRANTED_BY_DEFAULT"] if granted else []
+    else:
+        flags = ["USER_SET"] if granted else []
+        if ph.android >= 10:
+            flags += ["USER_SENSITIVE_WHEN_GRANTED", "USER_SENSITIVE_WHEN_DENIED"]
+    if ph.android < 10:
+        return "[ " + "".join(f + " " for f in flags) + "]"
+    return "[ " + "|".join(flags) + "]"
 
 
 def dump_package_block(ph: Phone, p: Pkg, *, hidden_system: bool = False) -> Iterator[str]:
@@ -251,7 +257,7 @@ def dump_package_block(ph: Phone, p: Pkg, *, hidden_system: bool = False) -> Ite
         if p.runtime and not p.shared_user and p.installed_for(u.id):
             yield "      runtime permissions:"
             for perm, granted in p.runtime.items():
-                flags = _perm_flags(p, perm, granted)
+                flags = _perm_flags(ph, p, perm, granted)
                 yield f"        {perm}: granted={str(granted).lower()}, flags={flags}"
         if st and st.enabled == 3:
             yield "      lastDisabledCaller: com.android.settings"
