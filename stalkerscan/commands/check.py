@@ -149,7 +149,8 @@ def summary_lines(result: ScanResult, written: list[Path]) -> list[str]:
         family = f" — {for_terminal(app.family, max_len=80)}" if app.family else ""
         rules = ", ".join(sorted({f.rule for f in app.findings}))
         users = ",".join(str(u) for u in app.users)
-        lines.append(f"  [{app.risk.value.upper()}] {name} ({pkg}, user {users}){family}: {rules}")
+        tag = f"\\[{app.risk.value.upper()}]"
+        lines.append(f"  {tag} {name} ({pkg}, user {users}){family}: {rules}")
     for f in result.findings:
         if f.package is None:
             lines.append(f"  \\[{f.severity.value.upper()}] device: {f.rule}")
