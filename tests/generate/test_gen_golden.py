@@ -1,7 +1,8 @@
 """Committed goldens: small rendered profiles (fixtures/profiles/golden-*) equal a fresh render
 of their specs, so any change of an output format shows up as a reviewable diff.
 
-Re-render after an intended change: STALKERSCAN_UPDATE_GOLDEN=1 python -m pytest tests/generate -k golden
+Re-render after an intended change:
+    STALKERSCAN_UPDATE_GOLDEN=1 python -m pytest tests/generate -k golden
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ SPECS = sorted((ROOT / "specs").glob("golden-*.yaml"))
 
 
 def _files(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
 
 
 @pytest.mark.parametrize("spec_file", SPECS, ids=[s.stem for s in SPECS])
