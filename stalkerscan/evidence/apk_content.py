@@ -326,6 +326,10 @@ def printable_runs(data: bytes, *, max_runs: int = 200_000) -> list[str]:
         out.append(m.group().decode("ascii"))
         if len(out) >= max_runs:
             return out
+    if data.count(0) < len(data) // 10:
+        # UTF-16 text is about half NUL bytes; the UTF-16 regex is slow on binary data (~1 s per
+        # 8 MB of random bytes), so it only runs where UTF-16 text is possible.
+        return out
     for m in _UTF16_RUN.finditer(data):
         out.append(m.group().decode("utf-16-le"))
         if len(out) >= max_runs:
@@ -380,6 +384,7 @@ _URL = re.compile(
 )
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-]*[A-Za-z0-9]")
 _IPV4 = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
+_HOSTISH = re.compile(r"^[\w-]{1,63}(?:\.[\w-]{1,63})+$")
 # XML namespace names are URIs that no app ever connects to; every manifest has the first one.
 _NAMESPACE_URIS = (
     "http://schemas.android.com/apk/res",
@@ -411,6 +416,9 @@ def normalise_host(text: str) -> str | None:
         except ipaddress.AddressValueError:
             return None
     if not host.isascii():
+        # IDNA encoding is slow (~1 ms): only try it on host-shaped text, not on translations.
+        if not _HOSTISH.match(host):
+            return None
         try:
             host = host.encode("idna").decode("ascii")
         except UnicodeError:
@@ -426,6 +434,8 @@ def normalise_host(text: str) -> str | None:
 
 def _bare_host(token: str) -> str | None:
     """A whole token that is a hostname on its own, told apart from Java names and files."""
+    if "." not in token or len(token) > 300 or " " in token:
+        return None
     host = normalise_host(token)
     if host is None:
         return None
