@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from stalkerscan.device.allowlist import is_allowed
 from stalkerscan.simulator.profile import Profile
@@ -161,3 +163,10 @@ def test_collector_style_batch_with_markers_is_allowed_and_answered() -> None:
 def test_parse_splits_connectors() -> None:
     parts = parse("a; b && c || d")
     assert [c for c, _ in parts] == [";", ";", "&&", "||"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab $?;&|<>'\"\\#()`2>1/-\n\tx")), max_size=40))
+def test_any_command_line_gets_an_answer_never_an_exception(line: str) -> None:
+    out, err, code = run(PROFILE, line)
+    assert isinstance(out, bytes) and isinstance(err, bytes) and 0 <= code <= 255
