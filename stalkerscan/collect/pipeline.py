@@ -179,6 +179,9 @@ class AcquisitionResult:
         collected = self.collected()
         missing = self.not_collected()
         lines = [f"Collected {len(collected)} of {len(m.artifacts)} outputs into {self.path}."]
+        skipped = [_label(a) for a in m.artifacts if a.status == Status.SKIPPED]
+        if skipped:
+            lines.append("Not available on this phone: " + ", ".join(skipped[:30]) + ".")
         if missing:
             more = f" and {len(missing) - 30} more" if len(missing) > 30 else ""
             lines.append("Not collected: " + ", ".join(missing[:30]) + more + ".")

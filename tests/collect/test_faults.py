@@ -184,3 +184,30 @@ def test_collect_as_a_separate_process(tmp_path: Path) -> None:
     assert "Collected" in proc.stderr  # the summary, without a progress bar
     data = json.loads((out / "manifest.json").read_text())
     assert data["complete"] is True
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_progress_shows_on_a_terminal_unless_quiet(tmp_path: Path, quiet: bool) -> None:
+    """In a pseudo-terminal the steps and bytes read are shown; --quiet shows none of it."""
+    import os
+
+    import pexpect
+
+    out = tmp_path / "acq"
+    with SimulatedPhone(build_profile(), port=0) as phone:
+        args = collect_args(phone, out)[:-3] + (["--quiet"] if quiet else [])
+        child = pexpect.spawn(
+            sys.executable,
+            ["-m", "stalkerscan", *args],
+            env=dict(os.environ, COLUMNS="120"),
+            timeout=60,
+            encoding="utf-8",
+        )
+        child.expect(pexpect.EOF)
+        child.close()
+    assert child.exitstatus == 0, child.before
+    shown = child.before or ""
+    assert ("Reading the phone's identity" in shown) is not quiet
+    assert ("Pulling" in shown) is not quiet
+    assert ("Collected" in shown) is not quiet
+    assert load_manifest(out).complete
