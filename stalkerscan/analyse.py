@@ -174,8 +174,17 @@ def check_rows(
         )
     apk = evidence.apk_analysis
     if apk.pulled == 0:
+        pull = evidence.pull
+        if str(pull.get("status") or "") == "ok" and not evidence.apk_analysis.selected:
+            no_apk = _reason("no_apk_selected")  # no app looked odd enough to pull
+        else:
+            no_apk = _reason(
+                "no_apk_pulled",
+                status=str(pull.get("status") or "not_collected"),
+                detail=str(pull.get("reason") or "")[:300] or None,
+            )
         for check in ("ioc_certificate", "ioc_host", "yara"):
-            add(check, CheckStatus.SKIPPED, _reason("no_apk_pulled"))
+            add(check, CheckStatus.SKIPPED, no_apk)
     else:
         untrusted = apk.untrusted
         base_status = CheckStatus.UNTRUSTED if untrusted else CheckStatus.PERFORMED

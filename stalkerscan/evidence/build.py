@@ -252,6 +252,7 @@ class Evidence(Frozen):
     removed: tuple[RemovedTrace, ...] = ()
     artifacts: tuple[ArtifactState, ...] = ()
     hashing: dict[str, Any] = Field(default_factory=dict)
+    pull: dict[str, Any] = Field(default_factory=dict)  # the manifest's pull summary
     apk_analysis: ApkAnalysisSummary = ApkAnalysisSummary()
 
     @property
@@ -902,6 +903,7 @@ def build_evidence(
         removed=tuple(removed),
         artifacts=tuple(reader.states.values()),
         hashing=dict(manifest.hashing),
+        pull=dict(manifest.pull),
         apk_analysis=summary,
     )
 

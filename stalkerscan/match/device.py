@@ -91,6 +91,8 @@ class DeviceMatcher(Matcher):
                 root.append(reason("root_app_installed", package=app.package))
         if ev.getprop is not None and "test-keys" in ev.getprop.build_tags:
             root.append(reason("test_keys_build"))
+        if root and ev.selinux is not None and ev.selinux.mode == "permissive":
+            root.append(reason("selinux_permissive"))
         if root:
             out.append(self.finding("SS-DEV-ROOT", reasons=root))
         gp = ev.getprop
