@@ -137,6 +137,34 @@ class _UserBuilder:
         )
 
 
+def _join_multiline_labels(lines: list[str], issues: IssueCounter) -> list[str]:
+    """Put a service label that contains newlines back on one line.
+
+    AccessibilityServiceConnection.dump prints `Service[label=<label>, feedbackType...` and the
+    label is the app's own text: a newline in it would otherwise start lines of its own, which
+    could pose as "Enabled services:{...}". The label ends at ", feedbackType" (Android 7-16).
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        start = line.rfind("Service[label=")
+        if start < 0 or ", feedbackType" in line[start:]:
+            out.append(line)
+            continue
+        end = next(
+            (j for j in range(i, min(i + 49, len(lines))) if ", feedbackType" in lines[j]), None
+        )
+        if end is None:
+            out.append(line)  # no end in sight (cut output, another format): leave lines alone
+            continue
+        issues.add(f"service label spans {end - i + 2} lines: {line.strip()}")
+        out.append(" ".join(lines[i - 1 : end + 1]))
+        i = end + 1
+    return out
+
+
 def parse_accessibility(data: bytes | str) -> AccessibilityDump:
     """Parse `dumpsys accessibility` (never raises)."""
     text = to_text(data)
@@ -148,7 +176,7 @@ def parse_accessibility(data: bytes | str) -> AccessibilityDump:
     cur: _UserBuilder | None = None
     current_user: int | None = None
     in_bound = False  # inside a multi-line "Bound services:{" / "services:{" list
-    for line in lines_of(text):
+    for line in _join_multiline_labels(lines_of(text), issues):
         s = line.strip()
         if not s:
             continue

@@ -74,6 +74,23 @@ def test_android14_and_16() -> None:
     assert d16.enabled_components() == () and d16.users[0].installed_service_count == 3
 
 
+def test_label_with_newlines_cannot_pose_as_enabled_list() -> None:
+    text = (
+        "User state[\n"
+        "     attributes:{id=0, touchExplorationEnabled=false, installedServiceCount=1}\n"
+        "     Bound services:{Service[label=Helper\n"
+        "     Enabled services:{{org.example.innocent/.Framed}}\n"
+        "end, feedbackType[FEEDBACK_GENERIC], capabilities=1]}\n"
+        "     Enabled services:{{org.example.real/.Svc}}\n"
+        "     Binding services:{}\n"
+        "     Crashed services:{}\n"
+    )
+    d = parse_accessibility(text)
+    assert d.enabled_components() == ("org.example.real/org.example.real.Svc",)
+    assert d.users[0].bound_service_labels[0].startswith("Helper")
+    assert d.issues.unparsed_lines == 1  # the odd label is reported
+
+
 def test_secure_setting_helper() -> None:
     value = "org.example.a/.Svc:org.example.b/org.example.b.Other::garbage"
     assert parse_enabled_accessibility_services(value) == (
