@@ -300,21 +300,16 @@ def list_cmd(
     if not versions:
         console.print(f"No feed version is installed in {_safe(store.root)}.")
         return
-    from rich.table import Table
-
-    table = Table("", "version", "downloaded", "source", "commit", "families", "packages", "rules")
     for v in versions:
-        table.add_row(
-            "*" if v.id == active else "",
-            v.id,
-            v.downloaded_at,
-            _safe(v.source, 60),
-            _safe((v.commit or "")[:12]),
-            str(v.counts.get("families", "?")),
-            str(v.counts.get("packages", "?")),
-            "yes" if v.has_rules else "no",
+        mark = "[bold]*[/bold]" if v.id == active else " "
+        console.print(
+            f"{mark} [bold]{v.id}[/bold]  {v.counts.get('families', '?')} families, "
+            f"{v.counts.get('packages', '?')} packages, rules.yar: "
+            f"{'yes' if v.has_rules else 'no'}"
         )
-    console.print(table)
+        commit = f", commit {_safe(v.commit[:12])}" if v.commit else ""
+        console.print(f"    from {_safe(v.source, 120)}{commit}")
+    console.print("* = active. A version id starts with its download time (UTC).")
 
 
 # --- diff and rollback -------------------------------------------------------------------------
@@ -374,13 +369,16 @@ def diff_cmd(
 
     store = _store(indicators_dir)
     if old is None:
-        history = store.history()
-        if not history:
+        # The version active before this one; after a rollback, the newest other version.
+        active = store.active_id()
+        history = [v for v in store.history() if v != active]
+        others = [v.id for v in store.list_versions() if v.id != active]
+        if not history and not others:
             raise FeedError(
-                "There is no earlier version to compare the active one with.",
+                "There is no other installed version to compare the active one with.",
                 "Give two versions or folders: `stalkerscan indicators diff A B`.",
             )
-        old, new = history[-1], "active"
+        old, new = (history or others)[-1], "active"
     elif new is None:
         new = "active"
     old_label, old_feed = _load_feed(old, store)

@@ -90,6 +90,8 @@ def test_update_shows_diff_then_rollback_and_list(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     assert f"Active version: {first.id} (was {second})" in out.stdout
     assert FeedStore(store_dir).active_id() == first.id
+    out = run_cli("indicators", "diff", store_dir=store_dir)  # the version left -> active
+    assert "- families: NewcomerSpy (stalkerware)" in out.stdout
     out = run_cli("indicators", "rollback", store_dir=store_dir)
     assert out.returncode == 2
     assert "no earlier feed version" in out.stderr
