@@ -66,9 +66,9 @@ def parse_getprop(data: bytes | str) -> Getprop:
     lines = lines_of(text)
     i = 0
     while i < len(lines):
-        line = lines[i]
+        line = lines[i].rstrip(" \t")  # padding some Windows tools add after the "]"
         i += 1
-        if not line.strip():
+        if not line:
             continue
         m = _PROP_START.match(line)
         if m is None:
@@ -82,7 +82,7 @@ def parse_getprop(data: bytes | str) -> Getprop:
         parts = [rest]
         closed = False
         while i < len(lines) and len(parts) < 50:
-            nxt = lines[i]
+            nxt = lines[i].rstrip(" \t")
             if _PROP_START.match(nxt):
                 break
             i += 1

@@ -107,6 +107,12 @@ def test_unclosed_multiline_value_is_counted() -> None:
     assert g.issues.unparsed_lines == 1
 
 
+def test_trailing_padding_is_ignored() -> None:
+    g = parse_getprop("[ro.product.model]: [Pixel 7]   \n[ro.build.version.sdk]: [34]\t\n")
+    assert (g.model, g.sdk) == ("Pixel 7", 34)
+    assert g.issues.unparsed_lines == 0
+
+
 def test_empty_input() -> None:
     g = parse_getprop(b"")
     assert g.props == {} and g.model is None and g.issues.unparsed_lines == 0
