@@ -354,8 +354,8 @@ class _Run:
         self.progress = options.progress
         self.manifest: Manifest
         self.stage = "starting"
-        # Sessions or pulls that timed out: the run goes on, but it is not complete.
-        self.timeouts: list[tuple[str, DeviceTimeoutError]] = []
+        # Sessions or pulls that timed out or ended early: the run goes on, but is not complete.
+        self.faults: list[tuple[str, DeviceError]] = []
 
     # -- manifest ------------------------------------------------------------------------------
 
@@ -471,7 +471,8 @@ class _Run:
             return running[i]
 
         def end(i: int, exit_code: int | None, complete: bool) -> None:
-            running[i].finish(exit_code, complete, None)
+            why = None if complete else "the session's output ended before this command did"
+            running[i].finish(exit_code, complete, why)
             finished.add(i)
 
         splitter = MarkerSplitter(marker, items, begin, end, self.progress.advance)
@@ -510,10 +511,25 @@ class _Run:
             raise error
         if error is None:
             splitter.finish()
-            self._mark_rest(todo, set(running), "not collected: the session ended before it")
+            if len(finished) < len(todo) or not splitter.ended_cleanly:
+                # The shell stopped early (killed, or a phone that closes the stream itself).
+                self._mark_rest(todo, set(running), "not collected: the session ended before it")
+                self.faults.append(
+                    (
+                        self.stage,
+                        DeviceProtocolError(
+                            "The phone ended a shell session before all its commands ran."
+                        ),
+                    )
+                )
             return
         timed_out = isinstance(error, DeviceTimeoutError)
-        why = "the command timed out" if timed_out else "the connection was lost during it"
+        if timed_out:
+            why = "the command timed out"
+        elif isinstance(error, DisconnectedError):
+            why = "the connection was lost during it"
+        else:
+            why = f"the session failed ({type(error).__name__})"
         # Settle the artifact in progress as failed (its partial output is kept).
         for i, art in running.items():
             if i not in finished:
@@ -528,7 +544,7 @@ class _Run:
         if not timed_out:
             raise error
         assert isinstance(error, DeviceTimeoutError)
-        self.timeouts.append((self.stage, error))
+        self.faults.append((self.stage, error))
 
     def _mark_rest(self, todo: list[_Planned], started: set[int], reason: str) -> None:
         for i, p in enumerate(todo):
@@ -889,7 +905,7 @@ class _Run:
             st = self.transport.stat(entry.remote_path, timeout=self.options.pull_timeout)
         except DeviceTimeoutError as err:
             entry.status, entry.note = Status.FAILED, "the phone did not answer in time (stat)"
-            self.timeouts.append((self.stage, err))
+            self.faults.append((self.stage, err))
             return 0
         if st is None:
             entry.status, entry.note = Status.SKIPPED, "the file cannot be read on the phone"
@@ -924,7 +940,7 @@ class _Run:
         except DeviceTimeoutError as err:
             writer.abandon()
             entry.status, entry.note = Status.FAILED, "the pull timed out"
-            self.timeouts.append((self.stage, err))
+            self.faults.append((self.stage, err))
             return 0
         except BaseException:
             writer.abandon()
@@ -1006,8 +1022,8 @@ def collect(
         options.progress.close()
     m = run.manifest
     stage = run.stage
-    if error is None and run.timeouts:
-        stage, error = run.timeouts[0]
+    if error is None and run.faults:
+        stage, error = run.faults[0]
     if error is not None:
         m.stopped = {"stage": stage, "reason": error.message}
         run.mark_unreached()
