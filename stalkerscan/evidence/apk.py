@@ -27,6 +27,8 @@ from stalkerscan.evidence.common import Frozen
 _Element = Any
 NS_ANDROID = "{http://schemas.android.com/apk/res/android}"
 MAX_TEXT = 1000  # labels, names and version strings are cut to this many characters
+# Resolving the label parses the whole resource table (framework-res's 32 MB table: ~12 s).
+MAX_LABEL_RESOURCES_BYTES = 16 * 1024 * 1024
 
 # Binding permissions that give a service a special power over the phone, by kind.
 SERVICE_KINDS: dict[str, str] = {
@@ -134,8 +136,14 @@ def analyse_apk(
     source: Path | str | bytes,
     *,
     limits: ZipLimits = DEFAULT_LIMITS,
+    max_label_resources_bytes: int = MAX_LABEL_RESOURCES_BYTES,
 ) -> ApkInfo:
-    """Parse an APK's manifest and signatures; never raises for a bad APK (see `unparseable`)."""
+    """Parse an APK's manifest and signatures; never raises for a bad APK (see `unparseable`).
+
+    The label is resolved through `resources.arsc` only when that table is at most
+    `max_label_resources_bytes` (androguard parses it at ~3 MB/s); otherwise `label` is None and
+    `problems` says why.
+    """
     if isinstance(source, str):
         source = Path(source)
     try:
@@ -153,6 +161,9 @@ def analyse_apk(
                     f"(e.g. {arc.traversal_names[0]!r})"
                 )
             names = set(arc.names)
+            arsc_size = max(
+                (i.file_size for i in arc.infos if i.filename == "resources.arsc"), default=0
+            )
     except ApkError as err:
         return ApkInfo(**base, unparseable=err.message)
     if "AndroidManifest.xml" not in names:
@@ -170,7 +181,13 @@ def analyse_apk(
             **base, problems=tuple(problems), unparseable="The manifest could not be parsed."
         )
     try:
-        fields = _manifest_fields(apk, problems)
+        resolve_label = arsc_size <= max_label_resources_bytes
+        if not resolve_label:
+            problems.append(
+                f"label not resolved: resources.arsc is {arsc_size} bytes, over the "
+                f"{max_label_resources_bytes}-byte limit for label resolution"
+            )
+        fields = _manifest_fields(apk, problems, resolve_label=resolve_label)
     except Exception as err:
         return ApkInfo(**base, problems=tuple(problems), unparseable=_reason(err))
     schemes, signers, lineage = _signatures(apk, data, problems)
@@ -269,7 +286,7 @@ def _is_launcher(el: _Element) -> bool:
     return False
 
 
-def _manifest_fields(apk: Any, problems: list[str]) -> dict[str, Any]:
+def _manifest_fields(apk: Any, problems: list[str], *, resolve_label: bool) -> dict[str, Any]:
     package = _text(apk.get_package()) or ""
     manifest = apk.get_android_manifest_xml()
     app = manifest.find("application") if manifest is not None else None
@@ -301,10 +318,11 @@ def _manifest_fields(apk: Any, problems: list[str]) -> dict[str, Any]:
             name = el.get(NS_ANDROID + "name")
             if name and _is_launcher(el):
                 launchers.append(_full_name(package, name)[:MAX_TEXT])
+    label = None
     try:
-        label = _text(apk.get_app_name())
+        if resolve_label:
+            label = _text(apk.get_app_name())
     except Exception as err:  # a crafted resource table must not sink the rest
-        label = None
         problems.append(f"label not resolved: {_reason(err)}")
     split = manifest.get("split") if manifest is not None else None
     return {

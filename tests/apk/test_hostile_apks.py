@@ -160,3 +160,9 @@ def test_hostile_label_is_kept_verbatim_and_bounded() -> None:
     assert info.label.startswith("\x1b[31mSystem\x1b[0m \u202eecivreS\u202c <b>[bold red]")
     assert "<script>alert(1)</script>\u200bAAA" in info.label
     assert info.version_name == "1.0<script>"
+
+
+def test_label_resolution_is_bounded_by_the_resource_table_size() -> None:
+    info = analyse_apk(TRAINING, max_label_resources_bytes=100)
+    assert info.label is None and info.package == "org.stalkerscan.training.syncservice"
+    assert any("resources.arsc" in p and "limit" in p for p in info.problems)
