@@ -215,7 +215,8 @@ def render_phone(ph: Phone, root: Path) -> Path:
     header: dict[str, Any] = {
         "schema": 1,
         "name": spec.name,
-        "description": spec.description.strip() or spec.title,
+        # The short title: `simulate` prints it; the long text is ScenarioInfo.description.
+        "description": spec.title or spec.description.strip(),
         "serial": ph.properties["ro.serialno"],
         "banner": {"features": ["shell_v2", "cmd"]},
         "properties": ph.properties,
