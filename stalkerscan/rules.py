@@ -10,7 +10,8 @@ Rules are written for the bytes of a `classes*.dex` or a `lib/<abi>/*.so`, never
 
 YARA's `timeout` is checked between scanning steps. A rule whose single regular expression is
 pathological can overrun it (measured: `/a.{0,200}a.{0,200}a.{0,200}b/` on 200 kB of "a" ran for
-~240 s with timeout=1 s). Such a rule in a feed is not caught yet: see docs/apk-analysis.md.
+~240 s with timeout=1 s). A feed's rules are therefore scanned in a child process that is killed
+at the timeout plus a grace period (`guarded=True`); the project's own rules run in-process.
 """
 
 from __future__ import annotations
@@ -130,12 +131,113 @@ def _compile(files: Sequence[Path], namespaces: Sequence[str]) -> Any:
         raise RuleError(f"YARA could not compile {names}: {err}.") from err
 
 
+def _plain(m: Any) -> dict[str, Any]:
+    """A yara match as bounded plain data (picklable, so the guarded worker can send it)."""
+    meta = {str(k): v for k, v in dict(m.meta).items() if isinstance(v, str | int | bool)}
+    strings = []
+    for s in list(m.strings)[:MAX_STRINGS_PER_HIT]:
+        instances = list(s.instances)
+        first = bytes(instances[0].matched_data[:MAX_MATCH_PREVIEW]) if instances else b""
+        strings.append(
+            (
+                s.identifier,
+                tuple(i.offset for i in instances[:MAX_INSTANCES]),
+                first,
+                len(instances),
+            )
+        )
+    return {"rule": m.rule, "namespace": m.namespace, "meta": meta, "strings": strings}
+
+
+def _match_plain(compiled: Any, data: bytes, timeout: int) -> tuple[str, Any]:
+    """("hits", [plain...]) or ("timeout", None) or ("error", message)."""
+    import yara
+
+    try:
+        return "hits", [_plain(m) for m in compiled.match(data=data, timeout=max(1, timeout))]
+    except yara.TimeoutError:
+        return "timeout", None
+    except yara.Error as err:
+        return "error", str(err)[:500]
+
+
+def _worker_main(compiled: Any, conn: Any) -> None:  # pragma: no cover - runs in the child
+    while True:
+        try:
+            timeout = conn.recv()
+            data = conn.recv_bytes()
+        except (EOFError, OSError):
+            return
+        conn.send(_match_plain(compiled, data, timeout))
+
+
+class _GuardedWorker:
+    """A forked child that holds the compiled rules and is killed when a scan overruns.
+
+    YARA checks its timeout between scanning steps; one pathological regular expression can run
+    far past it (measured: 240 s with timeout=1 s). Rules from a feed are not ours, so their
+    scans run here, where the wall-clock limit is enforced by killing the process.
+    """
+
+    def __init__(self, compiled: Any) -> None:
+        self._compiled = compiled
+        self._proc: Any = None
+        self._conn: Any = None
+
+    def _ensure(self) -> None:
+        if self._proc is not None and self._proc.is_alive():
+            return
+        import multiprocessing
+
+        # fork: the child inherits the compiled rules without pickling them (Linux, macOS).
+        ctx = multiprocessing.get_context("fork")
+        parent, child = ctx.Pipe()
+        self._proc = ctx.Process(target=_worker_main, args=(self._compiled, child), daemon=True)
+        self._proc.start()
+        child.close()
+        self._conn = parent
+
+    def match(self, data: bytes, timeout: int, grace: float) -> tuple[str, Any]:
+        """Like `_match_plain`, but the child is killed after `timeout + grace` seconds."""
+        self._ensure()
+        try:
+            self._conn.send(timeout)
+            self._conn.send_bytes(data)
+            if self._conn.poll(timeout + grace):
+                result: tuple[str, Any] = self._conn.recv()
+                return result
+        except (EOFError, OSError) as err:
+            self.close()
+            return "error", f"the YARA worker stopped ({type(err).__name__})"
+        self.close()
+        return "timeout", None
+
+    def close(self) -> None:
+        """Kill the child (if any); the next scan starts a fresh one."""
+        if self._proc is not None:
+            self._proc.kill()
+            self._proc.join(5)
+            self._proc = None
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
 @dataclass
 class RuleSet:
-    """One compiled rule set; compile it once per run with `load_rule_set` and reuse it."""
+    """One compiled rule set; compile it once per run with `load_rule_set` and reuse it.
+
+    `guarded`: scans run in a child process that is killed at `timeout + 2 s`, so a rule that
+    overruns YARA's own timeout cannot hang the scan (used for a feed's rules).
+    """
 
     info: RuleSetInfo
     _compiled: Any
+    guarded: bool = False
+    grace_s: float = 2.0
+
+    def __post_init__(self) -> None:
+        self._worker = _GuardedWorker(self._compiled) if self.guarded else None
 
     @property
     def name(self) -> str:
@@ -146,49 +248,46 @@ class RuleSet:
         self, data: bytes, *, timeout: int = DEFAULT_TIMEOUT_S, target: str | None = None
     ) -> ScanOutcome:
         """Match `data` (DEX or .so bytes); a timeout is recorded in the outcome, not raised."""
-        import yara
-
-        try:
-            matches = self._compiled.match(data=data, timeout=max(1, int(timeout)))
-        except yara.TimeoutError:
+        timeout = max(1, int(timeout))
+        if self._worker is not None:
+            kind, value = self._worker.match(data, timeout, self.grace_s)
+        else:
+            kind, value = _match_plain(self._compiled, data, timeout)
+        if kind == "timeout":
             return ScanOutcome(timed_out=(self.name,))
-        except yara.Error as err:
-            return ScanOutcome(errors=(f"{self.name}: {err}",))
-        return ScanOutcome(hits=tuple(self._hit(m, target) for m in matches))
+        if kind == "error":
+            return ScanOutcome(errors=(f"{self.name}: {value}",))
+        return ScanOutcome(hits=tuple(self._hit(p, target) for p in value))
 
-    def _hit(self, m: Any, target: str | None) -> RuleHit:
-        meta = {str(k): v for k, v in dict(m.meta).items() if isinstance(v, str | int | bool)}
-        strings = []
-        for s in list(m.strings)[:MAX_STRINGS_PER_HIT]:
-            instances = list(s.instances)
-            first = bytes(instances[0].matched_data[:MAX_MATCH_PREVIEW]) if instances else b""
-            strings.append(
-                StringHit(
-                    identifier=s.identifier,
-                    offsets=tuple(i.offset for i in instances[:MAX_INSTANCES]),
-                    preview=_escape_bytes(first),
-                    count=len(instances),
-                )
-            )
+    def close(self) -> None:
+        """Stop the guarded worker process, if one runs."""
+        if self._worker is not None:
+            self._worker.close()
+
+    def _hit(self, plain: dict[str, Any], target: str | None) -> RuleHit:
+        meta: dict[str, str | int | bool] = plain["meta"]
 
         def text(key: str) -> str | None:
             value = meta.get(key)
             return str(value)[:500] if value is not None else None
 
         return RuleHit(
-            rule=m.rule,
+            rule=plain["rule"],
             rule_set=self.name,
-            namespace=m.namespace,
+            namespace=plain["namespace"],
             rule_id=text("id"),
             severity=text("severity"),
             description=text("description"),
             meta=meta,
-            strings=tuple(strings),
+            strings=tuple(
+                StringHit(identifier=i, offsets=o, preview=_escape_bytes(b), count=c)
+                for i, o, b, c in plain["strings"]
+            ),
             target=target,
         )
 
 
-def load_rule_set(name: str, paths: Iterable[Path]) -> RuleSet:
+def load_rule_set(name: str, paths: Iterable[Path], *, guarded: bool = False) -> RuleSet:
     """Compile the `.yar` files (or folders of them) as one named set; RuleError if one fails."""
     files = _rule_files(paths)
     if not files:
@@ -203,14 +302,14 @@ def load_rule_set(name: str, paths: Iterable[Path]) -> RuleSet:
         ),
         rule_count=sum(1 for _ in compiled),
     )
-    return RuleSet(info=info, _compiled=compiled)
+    return RuleSet(info=info, _compiled=compiled, guarded=guarded)
 
 
 def compile_rules(rules_dir: Path | None = None, feed_rules: Path | None = None) -> list[RuleSet]:
-    """The run's rule sets: the project's rules, then the feed's `rules.yar` if given."""
+    """The run's rule sets: the project's rules, then the feed's `rules.yar` (guarded) if given."""
     sets = [load_rule_set("project", [rules_dir or project_rules_dir()])]
     if feed_rules is not None:
-        sets.append(load_rule_set("feed", [feed_rules]))
+        sets.append(load_rule_set("feed", [feed_rules], guarded=True))
     return sets
 
 

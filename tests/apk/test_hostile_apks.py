@@ -1,4 +1,4 @@
-"""Hostile archives: refused or unparseable with a reason, nothing allocated wildly, nothing written."""
+"""Hostile archives: refused or unparseable with a reason; no wild allocation; nothing written."""
 
 from __future__ import annotations
 

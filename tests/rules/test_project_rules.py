@@ -1,4 +1,4 @@
-"""Every project rule compiles, has its meta, hits its synthetic positive and misses its benign twin."""
+"""Every project rule compiles, has its meta, hits its positive and misses its benign twin."""
 
 from __future__ import annotations
 

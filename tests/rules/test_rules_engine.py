@@ -69,7 +69,7 @@ def test_same_rule_name_in_two_sets_is_kept_apart(tmp_path: Path) -> None:
 
 def test_compile_error_names_the_file_and_line(tmp_path: Path) -> None:
     write(tmp_path, "ok.yar", GOOD)
-    bad = write(tmp_path, "broken.yar", "rule x {\n strings: $a = \"x\"\n condition: $b\n}\n")
+    bad = write(tmp_path, "broken.yar", 'rule x {\n strings: $a = "x"\n condition: $b\n}\n')
     with pytest.raises(RuleError) as err:
         load_rule_set("project", [tmp_path])
     assert str(bad) in err.value.message and "(4)" in err.value.message
@@ -113,7 +113,7 @@ def test_check_reports_missing_meta_and_bad_values(tmp_path: Path) -> None:
     write(
         tmp_path,
         "m.yar",
-        'rule no_meta { condition: false }\n'
+        "rule no_meta { condition: false }\n"
         'rule bad { meta: id = "X-1" description = "d" severity = "urgent" author = "a" '
         'reference = "r" condition: false }\n',
     )
@@ -153,3 +153,37 @@ def test_cli_rules_check_exit_2_naming_the_file(tmp_path: Path) -> None:
     out = cli("rules", "check", "--rules", str(tmp_path))
     assert out.returncode == ExitCode.USAGE
     assert "broken.yar" in out.stderr and str(bad.name) in out.stdout
+
+
+def test_guarded_set_kills_a_rule_that_overruns_yara_timeout(tmp_path: Path) -> None:
+    # This regex runs ~4 minutes on 200 kB of "a" even with timeout=1 (YARA checks its timeout
+    # between steps); the guarded worker is killed at timeout + grace.
+    slow = write(
+        tmp_path,
+        "regex.yar",
+        "rule r { strings: $a = /a.{0,200}a.{0,200}a.{0,200}b/s condition: $a }\n",
+    )
+    rs = load_rule_set("feed", [slow], guarded=True)
+    rs.grace_s = 0.5
+    try:
+        start = time.monotonic()
+        out = rs.scan(b"a" * 200_000, timeout=1)
+        assert out.timed_out == ("feed",)
+        assert time.monotonic() - start < 5
+        # The worker restarts for the next object.
+        fast = rs.scan(b"xx", timeout=1)
+        assert fast.timed_out == () and fast.hits == ()
+    finally:
+        rs.close()
+
+
+def test_guarded_set_gives_the_same_hits(tmp_path: Path) -> None:
+    write(tmp_path, "a.yar", GOOD)
+    plain = load_rule_set("feed", [tmp_path])
+    guarded = load_rule_set("feed", [tmp_path], guarded=True)
+    data = b"...training-marker..."
+    try:
+        assert guarded.scan(data, target="t") == plain.scan(data, target="t")
+        assert guarded.scan(data).hits[0].strings[0].offsets == (3,)
+    finally:
+        guarded.close()
