@@ -721,63 +721,40 @@ class _Run:
             (a.part or 0 for a in m.artifacts if a.name == "apk_hashes"), default=0
         )
         found: dict[str, str] = dict(known)
-        error: BaseException | None = None
+        error: DeviceError | None = None
         for k, (command, members) in enumerate(chunks, start=first_part):
-            planned = _Planned(HASH_COLLECTOR, None, k, command)
             try:
-                self.run_batch("hash", [planned])
-            except DisconnectedError as err:
+                self.run_batch("hash", [_Planned(HASH_COLLECTOR, None, k, command)])
+            except DeviceError as err:
                 error = err
                 break
-            out: Path | None = None
             record = next((a for a in m.artifacts if a.name == "apk_hashes" and a.part == k), None)
             if record is not None and record.file is not None and record.status in _DONE:
-                out = self.root / record.file
-            if out is not None:
-                found.update(parse_hash_output(out, {t.remote_path for t in members}))
+                asked = {t.remote_path for t in members}
+                found.update(parse_hash_output(self.root / record.file, asked))
+        unsafe_paths = {t.remote_path for t in unsafe}
+        lost = "not hashed: the connection was lost"
         hashes: list[ApkHash] = []
         for t in targets:
-            if t in unsafe:
-                hashes.append(
-                    ApkHash(
-                        package=t.package,
-                        remote_path=t.remote_path,
-                        status=Status.SKIPPED,
-                        reason="unsafe path reported by the phone; never sent",
-                    )
-                )
+            entry = ApkHash(package=t.package, remote_path=t.remote_path)
+            if t.remote_path in unsafe_paths:
+                entry.status = Status.SKIPPED
+                entry.reason = "unsafe path reported by the phone; never sent"
             elif t.remote_path in found:
-                hashes.append(
-                    ApkHash(
-                        package=t.package, remote_path=t.remote_path, sha256=found[t.remote_path]
-                    )
-                )
-            elif t.remote_path not in in_chunk and t.remote_path not in known:
-                hashes.append(
-                    ApkHash(
-                        package=t.package,
-                        remote_path=t.remote_path,
-                        status=Status.SKIPPED,
-                        reason="path longer than the command-line limit",
-                    )
-                )
+                entry.sha256 = found[t.remote_path]
+            elif t.remote_path not in in_chunk:
+                entry.status, entry.reason = Status.SKIPPED, "path longer than the command limit"
+            elif error is not None:
+                entry.status, entry.reason = Status.NOT_COLLECTED, lost
             else:
-                hashes.append(
-                    ApkHash(
-                        package=t.package,
-                        remote_path=t.remote_path,
-                        status=Status.FAILED if error is None else Status.NOT_COLLECTED,
-                        reason="no hash in sha256sum's output (unreadable file?)"
-                        if error is None
-                        else "not hashed: the connection was lost",
-                    )
-                )
+                entry.status = Status.FAILED
+                entry.reason = "no hash in sha256sum's output (unreadable, or the session failed)"
+            hashes.append(entry)
         m.apk_hashes = hashes
-        done = sum(1 for h in hashes if h.sha256)
         m.hashing = {
             "status": "ok" if error is None else "failed",
             "tool": "sha256sum (on the phone)",
-            "hashed": done,
+            "hashed": sum(1 for h in hashes if h.sha256),
             "targets": len(targets),
             "command_limit_bytes": limit,
         }
