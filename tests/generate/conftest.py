@@ -27,7 +27,9 @@ class Rendered:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.data = yaml.safe_load((root / "profile.yaml").read_text(encoding="utf-8"))
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 10x faster
+        text = (root / "profile.yaml").read_text(encoding="utf-8")
+        self.data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
         self.commands: dict[str, object] = self.data["commands"]
 
     def entry(self, command: str) -> dict[str, object]:
