@@ -64,6 +64,12 @@ def register(app: typer.Typer) -> None:
         10.0, "--connect-timeout", min=1.0, help="Longest wait to connect, seconds."
     )
     quiet_opt: Any = typer.Option(False, "--quiet", "-q", help="No progress display.")
+    indicators_opt: Any = typer.Option(
+        None,
+        "--indicators-dir",
+        help="Indicator store used to pick APKs to pull (default: the user's store).",
+        show_default=False,
+    )
 
     @app.command(
         "collect",
@@ -86,18 +92,24 @@ def register(app: typer.Typer) -> None:
         session_timeout: float = timeout_opt,
         connect_timeout: float = connect_timeout_opt,
         quiet: bool = quiet_opt,
+        indicators_dir: Path | None = indicators_opt,
     ) -> None:
         from rich.console import Console
 
         from stalkerscan.collect.pipeline import CollectOptions
         from stalkerscan.collect.progress import make_progress
+        from stalkerscan.indicators import load_active_index
         from stalkerscan.textsafe import for_terminal
 
         if (out is None) == (resume is None):
             raise UsageError("Give --out NEW_FOLDER, or --resume FOLDER (one of them).")
         folder = out if out is not None else resume
         assert folder is not None
+        # Indicators only decide which APKs to pull here; matching happens in `check`.
+        # A missing feed is not fatal: the demo and local indicators are still used.
+        index = load_active_index(indicators_dir, include_demo=True)
         options = CollectOptions(
+            indicators=index,
             hashing=not no_hash,
             pull=not no_pull,
             deep=deep,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from stalkerscan.collect import CollectOptions, Status, collect, verify_acquisition
+from stalkerscan.collect import CollectOptions, Status, collect, load_manifest, verify_acquisition
 from stalkerscan.device.allowlist import is_allowed
 from stalkerscan.simulator.profile import Profile
 from stalkerscan.simulator.server import SimulatedPhone
@@ -108,3 +108,22 @@ def test_disconnect_on_a_generated_profile(tmp_path: Path) -> None:
     assert not result.complete
     assert "dumpsys_package" in result.not_collected()
     assert verify_acquisition(tmp_path / "acq").ok
+
+
+def test_indicators_select_the_dual_use_app_through_the_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The demo feed names the fictional family locator: it is pulled, by name and by hash."""
+    from .test_faults import collect_args, run_cli
+
+    out = tmp_path / "acq"
+    with SimulatedPhone(generated("dual-use"), port=0) as phone:
+        args = collect_args(phone, out, "--indicators-dir", str(tmp_path / "empty-store"))
+        code, err = run_cli(args, capsys)
+    assert code == 0, err
+    m = load_manifest(out)
+    assert m.options["indicators"] is True
+    (apk,) = m.pulled_apks
+    assert apk.package == "org.stalkerscan.training.familylocator"
+    assert {"indicator:package name", "indicator:APK sha256"} <= set(apk.reasons)
+    assert apk.verified
