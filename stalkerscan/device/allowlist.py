@@ -73,11 +73,20 @@ def check_remote_path(path: str) -> None:
         raise CommandRefused(f"Refused an unsafe path on the phone: {path!r}.")
 
 
+# Pseudo-filesystems where merely opening a file can act (opening /dev/watchdog without its
+# magic close reboots many phones; /d is Android's link to debugfs). APK paths come from the
+# phone's own `pm` output, so a path there is untrusted: reading under these roots is refused.
+PSEUDO_FS_ROOTS = frozenset({"dev", "proc", "sys", "d", "acct", "config"})
+
+
 def is_safe_remote_path(path: str) -> bool:
-    """True for an absolute phone path without `..`, empty components or metacharacters."""
+    """True for an absolute phone path without `..`, empty components or metacharacters,
+    outside the pseudo-filesystems (/dev, /proc, /sys, ...)."""
     if len(path) > 4096 or not _REMOTE_PATH.match(path):
         return False
     parts = path.split("/")[1:]
+    if parts and parts[0] in PSEUDO_FS_ROOTS:
+        return False
     return all(p not in ("", ".", "..") for p in parts)
 
 
@@ -85,6 +94,10 @@ def check_command(command: str) -> None:
     """Raise CommandRefused unless every simple command in `command` is read-only."""
     if "\n" in command or "\r" in command or "\x00" in command:
         raise CommandRefused("Refused a command with a line break or NUL byte.")
+    if "\\" in command:
+        # shlex removes backslash escapes before the words are checked (`getprop \a` would be
+        # checked as `getprop a`), so the word check cannot see them: refuse them outright.
+        raise CommandRefused("Refused a command with a backslash.")
     if not command.strip():
         raise CommandRefused("Refused an empty command.")
     for simple in split_simple_commands(command):
