@@ -51,7 +51,7 @@ def check(
     results = check_rule_files([target], require_project_ids=not any_id)
     table = Table(title=for_terminal(f"YARA rules in {target}", max_len=300))
     for col in ("file", "rule", "id", "severity", "status"):
-        table.add_column(col)
+        table.add_column(col, overflow="fold")
     for r in results:
         status = (
             "[green]ok[/green]"

@@ -454,6 +454,20 @@ def _bare_host(token: str) -> str | None:
     return host
 
 
+def host_matches(host: str, listed: str) -> bool:
+    """True if `host` is the listed C2 host or a subdomain of it (never a parent of it).
+
+    Both sides are normalised first; a listed `cloud.example.com` matches `x.cloud.example.com`
+    but not `example.com` (a shared parent such as a cloud provider's domain).
+    """
+    h, l_ = normalise_host(host), normalise_host(listed)
+    if h is None or l_ is None:
+        return False
+    if _IPV4.match(l_):
+        return h == l_
+    return h == l_ or h.endswith("." + l_)
+
+
 def hosts_in_strings(strings: Iterable[str], entry: str, *, exact: bool = True) -> list[HostRef]:
     """Hosts from URLs anywhere in each string, and from strings that are a bare hostname.
 

@@ -161,3 +161,21 @@ def test_archive_reads_are_bounded() -> None:
     arc = ApkArchive(buf.getvalue(), ZipLimits(max_entry_bytes=1000))
     assert [n for n, _ in arc.code_entries()] == ["classes2.dex"]
     assert arc.skipped and "classes.dex" in arc.skipped[0]
+
+
+@pytest.mark.parametrize(
+    ("host", "listed", "match"),
+    [
+        ("c2.trainingspy.example", "c2.trainingspy.example", True),
+        ("a.c2.trainingspy.example", "C2.TrainingSpy.Example.", True),
+        ("trainingspy.example", "c2.trainingspy.example", False),
+        ("evilc2.trainingspy.example", "c2.trainingspy.example", False),
+        ("192.0.2.44", "192.0.2.44", True),
+        ("1.192.0.2.44", "192.0.2.44", False),
+        ("not a host", "x.example", False),
+    ],
+)
+def test_host_matches_exact_or_subdomain_never_parent(host: str, listed: str, match: bool) -> None:
+    from stalkerscan.evidence.apk_content import host_matches
+
+    assert host_matches(host, listed) is match
