@@ -1,4 +1,4 @@
-"""Allowlist tightening found while building the transports (base cases: tests/test_allowlist.py)."""
+"""Allowlist tightenings found while building the transports (base: tests/test_allowlist.py)."""
 
 from __future__ import annotations
 
