@@ -232,6 +232,10 @@ def status_cmd(
     )
     if info.problem_count:
         console.print(f"  {info.problem_count} entries or values were skipped or noted at import.")
+    try:
+        store.read_files(info)
+    except (FeedError, OSError) as err:
+        console.print(f"[bold red]Warning:[/bold red] {_safe(err, 500)} Scans will not use it.")
     if age > STALE_DAYS:
         console.print(
             f"[bold yellow]Warning:[/bold yellow] the feed is {age:.0f} days old. "

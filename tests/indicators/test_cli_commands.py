@@ -162,3 +162,14 @@ def test_feed_text_is_escaped_in_the_terminal(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     assert "\x1b" not in out.stdout and "\u202e" not in out.stdout
     assert "[bold red]Evil" in out.stdout
+
+
+def test_status_flags_files_changed_on_disk(tmp_path: Path) -> None:
+    store = FeedStore(tmp_path / "store")
+    info = update_feed(store, LocalFetcher(GOOD)).version
+    with (info.path / "samples.csv").open("ab") as fh:
+        fh.write(b"3333333333333333333333333333333333333333333333333333333333333333,,,,X\r\n")
+    out = run_cli("indicators", "status", store_dir=store.root)
+    text = " ".join(out.stdout.split())
+    assert "samples.csv changed on disk since it was installed" in text
+    assert "Scans will not use it." in text
