@@ -28,11 +28,10 @@ def _listed(ph: Phone, p: Pkg, user: int, uninstalled: bool) -> bool:
         return False
     if p.installed_for(user):
         return True
-    # MATCH_UNINSTALLED_PACKAGES: system packages in any state, and packages whose data was
-    # kept (`pm uninstall -k`) or that are installed for another user.
-    return uninstalled and (
-        p.is_system or p.keep_data or any(p.installed_for(u.id) for u in ph.users)
-    )
+    # MATCH_UNINSTALLED_PACKAGES (PackageInfoUtils.checkUseInstalledOrHidden): system packages
+    # in any state; a store app installed only for another user is not listed. Packages
+    # uninstalled with their data kept (`pm uninstall -k`) are what `-u` exists for.
+    return uninstalled and (p.is_system or p.keep_data)
 
 
 def pm_list_packages(
