@@ -95,9 +95,26 @@ def require_server(address: ServerAddress) -> None:
 
 
 def _client(address: ServerAddress) -> Any:
+    """An adbutils client that never starts a server (adbutils would run `adb start-server`
+    when the server is gone, and a fresh server grabs every USB phone)."""
     import adbutils
+    from adbutils.errors import AdbConnectionError
 
-    return adbutils.AdbClient(host=address.host, port=address.port, socket_timeout=10)
+    class _NoStartConnection(adbutils.AdbConnection):
+        def _safe_connect(self) -> Any:
+            return self._create_socket()  # AdbConnectionError / AdbTimeout, never a new server
+
+    class _NoStartClient(adbutils.AdbClient):
+        def make_connection(self, timeout: float | None = None) -> Any:
+            try:
+                conn = _NoStartConnection(self.host, self.port)
+            except TimeoutError as err:
+                raise AdbConnectionError("connect to adb server timeout") from err
+            if timeout:
+                conn.conn.settimeout(timeout)
+            return conn
+
+    return _NoStartClient(host=address.host, port=address.port, socket_timeout=10)
 
 
 def parse_devices_l(output: str) -> list[DeviceInfo]:

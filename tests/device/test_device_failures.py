@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
 import socket
 import time
+from pathlib import Path
 
 import pytest
 import usb1
@@ -371,3 +373,25 @@ def test_a_failing_lister_does_not_hide_phones_another_one_sees() -> None:
     assert [r.serial for r in rows] == ["SRV1"]
     with pytest.raises(DeviceError, match="USB support is not available"):
         connect.list_devices(listers=[NoLibusb(), AdbServerLister()])
+
+
+def test_the_adb_server_is_never_started_by_us(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from adbutils.errors import AdbError
+
+    from stalkerscan.device.adbserver import _client
+
+    # A fake `adb` first on PATH records any attempt to start a server.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    called = tmp_path / "adb-was-run"
+    fake_adb = bin_dir / "adb"
+    fake_adb.write_text(f"#!/bin/sh\ntouch {called}\n")
+    fake_adb.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.delenv("ADBUTILS_ADB_PATH", raising=False)
+    address = ServerAddress("127.0.0.1", free_port())
+    with pytest.raises(AdbError):
+        _client(address).make_connection(timeout=1)
+    assert not called.exists()
