@@ -18,19 +18,21 @@ Hostnames come from two exact sources and one loose one:
 
 from __future__ import annotations
 
+import hashlib
 import io
 import ipaddress
 import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from stalkerscan.errors import ApkError
 from stalkerscan.evidence.common import Frozen
+from stalkerscan.rules import DEFAULT_TIMEOUT_S, RuleHit, RuleSet
 
 MiB = 1024 * 1024
 
@@ -521,3 +523,75 @@ def _extract(arc: ApkArchive) -> list[HostRef]:
         strings, exact = resource_strings(data)
         add(hosts_in_strings(strings, name, exact=exact))
     return sorted(found.values(), key=lambda r: (r.kind, r.host))
+
+
+# --- everything at once ----------------------------------------------------------------------
+
+
+class CodeEntry(Frozen):
+    """A DEX or native library that was scanned."""
+
+    name: str
+    size: int
+    sha256: str
+
+
+class ApkContent(Frozen):
+    """YARA hits on an APK's code and the hosts inside it; `unparseable` when the zip is refused."""
+
+    code_entries: tuple[CodeEntry, ...] = ()
+    hits: tuple[RuleHit, ...] = ()
+    hosts: tuple[HostRef, ...] = ()
+    timed_out: tuple[str, ...] = ()  # "classes.dex: feed" for each (entry, rule set) timeout
+    errors: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()  # entries not read (over a limit, unreadable), with the reason
+    traversal_names: int = 0
+    unparseable: str | None = None
+
+
+def analyse_content(
+    source: Path | bytes,
+    rule_sets: Sequence[RuleSet] = (),
+    *,
+    timeout: int = DEFAULT_TIMEOUT_S,
+    limits: ZipLimits = DEFAULT_LIMITS,
+) -> ApkContent:
+    """YARA on every DEX/.so and hosts from DEX, resources and assets, reading each entry once.
+
+    Never raises for a bad APK: a refused archive gives `unparseable` with the reason.
+    """
+    try:
+        arc = ApkArchive(source, limits)
+    except ApkError as err:
+        return ApkContent(unparseable=err.message)
+    hits: list[RuleHit] = []
+    timed_out: list[str] = []
+    errors: list[str] = []
+    entries: list[CodeEntry] = []
+    found: dict[str, HostRef] = {}
+    with arc:
+        for name, data in arc.code_entries():
+            entries.append(
+                CodeEntry(name=name, size=len(data), sha256=hashlib.sha256(data).hexdigest())
+            )
+            for rs in rule_sets:
+                out = rs.scan(data, timeout=timeout, target=name)
+                hits.extend(out.hits)
+                timed_out.extend(f"{name}: {n}" for n in out.timed_out)
+                errors.extend(f"{name}: {e}" for e in out.errors)
+            if _DEX_NAME.match(name):
+                for ref in hosts_in_strings(dex_strings(data), name):
+                    found.setdefault(ref.host, ref)
+        for name, data in arc.entries(_TEXT_NAME):
+            strings, exact = resource_strings(data)
+            for ref in hosts_in_strings(strings, name, exact=exact):
+                found.setdefault(ref.host, ref)
+    return ApkContent(
+        code_entries=tuple(entries),
+        hits=tuple(hits),
+        hosts=tuple(sorted(found.values(), key=lambda r: (r.kind, r.host))),
+        timed_out=tuple(timed_out),
+        errors=tuple(errors),
+        skipped=tuple(arc.skipped),
+        traversal_names=len(arc.traversal_names),
+    )

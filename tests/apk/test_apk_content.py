@@ -179,3 +179,19 @@ def test_host_matches_exact_or_subdomain_never_parent(host: str, listed: str, ma
     from stalkerscan.evidence.apk_content import host_matches
 
     assert host_matches(host, listed) is match
+
+
+def test_analyse_content_in_one_pass(project_rules) -> None:  # type: ignore[no-untyped-def]
+    from stalkerscan.evidence.apk_content import analyse_content
+
+    out = analyse_content(TRAINING, project_rules)
+    assert out.unparseable is None and out.timed_out == () and out.errors == ()
+    assert {h.rule_id for h in out.hits} == ALL_DEX_RULES
+    assert {h.target for h in out.hits} == {"classes.dex"}
+    assert [h.host for h in out.hosts] == [h.host for h in extract_hosts(TRAINING)]
+    (entry,) = out.code_entries
+    assert entry.name == "classes.dex" and len(entry.sha256) == 64
+    benign = analyse_content(APKS / "benign.apk", project_rules)
+    assert benign.hits == () and benign.hosts == () and benign.unparseable is None
+    corrupt = analyse_content(APKS / "corrupt.apk", project_rules)
+    assert corrupt.unparseable and corrupt.hits == ()
