@@ -210,3 +210,123 @@ def fake_usb_backend(serials: list[str], error: BaseException | None, *, readabl
             return FakeUsbLink(error)
 
     return FakeUsbBackend()
+
+
+# -- a USB cable made of TCP: fake libusb objects in front of the simulated phone --------------
+#
+# adb-shell's real UsbTransport (and our UsbLink on top of it) drive these exactly as they
+# drive python-libusb1's USBDevice / USBDeviceHandle: open, claimInterface, bulkRead/bulkWrite
+# with millisecond timeouts, libusb errors. Behind them is a TCP socket to the simulated phone.
+
+
+class _FakeEndpoint:
+    def __init__(self, address: int) -> None:
+        self._address = address
+
+    def getAddress(self) -> int:
+        return self._address
+
+    def getMaxPacketSize(self) -> int:
+        return 512
+
+
+class FakeUsbSetting:
+    """The ADB interface setting (class ff/42/01) with one IN and one OUT endpoint."""
+
+    def iterEndpoints(self) -> list[_FakeEndpoint]:
+        return [_FakeEndpoint(0x81), _FakeEndpoint(0x01)]
+
+    def getNumber(self) -> int:
+        return 0
+
+
+class FakeUsbHandle:
+    """An open USB device: bulk transfers go over a TCP socket to the phone."""
+
+    def __init__(self, port: int, claim_error: BaseException | None) -> None:
+        self._sock = socket.create_connection(("127.0.0.1", port))
+        self._claim_error = claim_error
+        self.claimed = False
+
+    def kernelDriverActive(self, n: int) -> bool:
+        return False
+
+    def claimInterface(self, n: int) -> None:
+        if self._claim_error is not None:
+            raise self._claim_error
+        self.claimed = True
+
+    def releaseInterface(self, n: int) -> None:
+        self.claimed = False
+
+    def close(self) -> None:
+        self._sock.close()
+
+    def bulkRead(self, endpoint: int, length: int, timeout: int = 0) -> bytes:
+        import usb1
+
+        self._sock.settimeout(timeout / 1000 if timeout else None)
+        try:
+            data = self._sock.recv(length)
+        except TimeoutError:
+            raise usb1.USBErrorTimeout() from None
+        except OSError:
+            raise usb1.USBErrorNoDevice() from None
+        if not data:
+            raise usb1.USBErrorNoDevice()  # the cable was pulled
+        return data
+
+    def bulkWrite(self, endpoint: int, data: bytes, timeout: int = 0) -> int:
+        import usb1
+
+        try:
+            self._sock.sendall(data)
+        except OSError:
+            raise usb1.USBErrorNoDevice() from None
+        return len(data)
+
+
+class FakeUsbDevice:
+    """A USB device as libusb lists it; opening it may fail like libusb does."""
+
+    def __init__(
+        self,
+        port: int,
+        *,
+        open_error: BaseException | None = None,
+        claim_error: BaseException | None = None,
+    ) -> None:
+        self.port = port
+        self.open_error = open_error
+        self.claim_error = claim_error
+        self.handles: list[FakeUsbHandle] = []
+
+    def getSerialNumber(self) -> str:
+        return "FAKE-USB-SERIAL"
+
+    def getBusNumber(self) -> int:
+        return 1
+
+    def getPortNumberList(self) -> list[int]:
+        return [1]
+
+    def open(self) -> FakeUsbHandle:
+        if self.open_error is not None:
+            raise self.open_error
+        handle = FakeUsbHandle(self.port, self.claim_error)
+        self.handles.append(handle)
+        return handle
+
+
+def usb_cable_backend(phones: dict[str, FakeUsbDevice]):  # type: ignore[no-untyped-def]
+    """The real UsbBackend (and so the real USB link classes), with a fake bus of `phones`."""
+    from stalkerscan.device.adbshell import UsbBackend, UsbCandidate
+
+    class FakeBus(UsbBackend):
+        def candidates(self) -> list[UsbCandidate]:
+            return [
+                UsbCandidate(serial, f"1-{i + 1}", dev.open_error is None, (dev, FakeUsbSetting()))
+                for i, (serial, dev) in enumerate(phones.items())
+            ]
+
+    return FakeBus()
