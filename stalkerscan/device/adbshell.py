@@ -369,8 +369,8 @@ class AdbShellTransport(Transport):
                 return body(self._budget)
         except RemoteFileError:
             raise
-        except DeviceError:
-            self.close()  # state of the link is unknown: the next command reconnects
+        except BaseException:  # a failure, a bug or Ctrl-C mid-stream: the link's state is unknown
+            self.close()  # the next command reconnects
             raise
         finally:
             self._budget.deadline = None
