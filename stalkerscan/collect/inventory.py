@@ -192,78 +192,76 @@ def read_dumpsys_package(path: Path, apps: dict[str, App]) -> None:
                 current.updated_system = True
 
 
+# Special-access readers: thin adapters over the evidence parsers (which follow AOSP's dump
+# formats per Android version), on saved files whose size the collectors already capped.
+
+
+def _read(path: Path) -> bytes:
+    return path.read_bytes()
+
+
 def launcher_packages(path: Path) -> set[str]:
-    """Packages with a launcher activity (`pkg/cls` lines of query-activities --brief)."""
-    found: set[str] = set()
-    for line in iter_lines(path):
-        m = re.match(r"^\s*([A-Za-z][A-Za-z0-9_.]{0,254})/[A-Za-z0-9_.$]+\s*$", line)
-        if m and _PACKAGE.match(m.group(1)):
-            found.add(m.group(1))
-    return found
+    """Packages with a launcher activity (`cmd package query-activities --brief`)."""
+    from stalkerscan.evidence.launcher import parse_launcher_query
+
+    return set(parse_launcher_query(_read(path)).packages())
 
 
-_COMPONENT_SETTINGS = {
-    "enabled_accessibility_services": "accessibility service enabled",
-    "enabled_notification_listeners": "notification listener enabled",
-}
+def _package_of(component: str) -> str | None:
+    pkg = component.split("/", 1)[0].strip()
+    return pkg if _PACKAGE.match(pkg) else None
 
 
 def sensitive_grants_from_settings(path: Path) -> dict[str, set[str]]:
     """Package -> grants from `settings list secure` (accessibility, notification listeners)."""
+    from stalkerscan.evidence.settings import parse_settings
+
+    settings = parse_settings(_read(path), "secure")
     out: dict[str, set[str]] = {}
-    for line in iter_lines(path):
-        key, sep, value = line.partition("=")
-        label = _COMPONENT_SETTINGS.get(key.strip())
-        if not sep or label is None:
-            continue
-        for component in value.split(":"):
-            pkg = component.split("/", 1)[0].strip()
-            if _PACKAGE.match(pkg):
+    for label, components in (
+        ("accessibility service enabled", settings.enabled_accessibility_services),
+        ("notification listener enabled", settings.enabled_notification_listeners),
+    ):
+        for component in components:
+            pkg = _package_of(component)
+            if pkg is not None:
                 out.setdefault(pkg, set()).add(label)
     return out
 
 
 def device_admins(path: Path) -> set[str]:
-    """Packages of active device admins from `dumpsys device_policy`."""
-    found: set[str] = set()
-    for line in iter_lines(path):
-        for m in re.finditer(r"ComponentInfo\{([A-Za-z][A-Za-z0-9_.]{0,254})/", line):
-            if _PACKAGE.match(m.group(1)):
-                found.add(m.group(1))
-    return found
+    """Packages of active device admins and device/profile owners (`dumpsys device_policy`)."""
+    from stalkerscan.evidence.device_policy import parse_device_policy
+
+    dump = parse_device_policy(_read(path))
+    found = set(dump.admin_packages())
+    owners = [dump.device_owner, *dump.profile_owners]
+    found |= {o.package for o in owners if o is not None and o.package}
+    return {p for p in found if _PACKAGE.match(p)}
 
 
 # App-ops that make an app worth pulling when allowed.
 _SENSITIVE_OPS = {
     "GET_USAGE_STATS": "usage access",
-    "ACCESS_BACKGROUND_LOCATION": "background location",
     "SYSTEM_ALERT_WINDOW": "draw over other apps",
     "REQUEST_INSTALL_PACKAGES": "can install other apps",
 }
-
-
 # Android 10+: location ops in mode "allow" (not "foreground") mean "allowed all the time".
 # Before Android 10 every location grant shows as "allow", so they say nothing there.
-_LOCATION_OPS = frozenset({"FINE_LOCATION", "COARSE_LOCATION"})
+_LOCATION_OPS = ("FINE_LOCATION", "COARSE_LOCATION")
 
 
 def sensitive_appops(path: Path, *, sdk: int | None = None) -> dict[str, set[str]]:
-    """Package -> sensitive app-ops in mode allow, from `dumpsys appops` (bounded scan)."""
-    background_location = sdk is not None and sdk >= 29
+    """Package -> sensitive app-ops in mode allow, from `dumpsys appops`."""
+    from stalkerscan.evidence.appops import parse_appops
+
+    dump = parse_appops(_read(path))
+    wanted = dict(_SENSITIVE_OPS)
+    if sdk is not None and sdk >= 29:
+        wanted.update({op: "background location" for op in _LOCATION_OPS})
     out: dict[str, set[str]] = {}
-    current: str | None = None
-    for line in iter_lines(path):
-        m = re.match(r"^\s*Package ([A-Za-z][A-Za-z0-9_.]{0,254}):\s*$", line)
-        if m:
-            current = m.group(1) if _PACKAGE.match(m.group(1)) else None
-            continue
-        if current is None:
-            continue
-        op = re.match(r"^\s*([A-Z_]{3,60})(?: \(([a-z]+)|: mode=([a-z]+))", line)
-        if not op or (op.group(2) or op.group(3)) != "allow":
-            continue
-        if op.group(1) in _SENSITIVE_OPS:
-            out.setdefault(current, set()).add(_SENSITIVE_OPS[op.group(1)])
-        elif background_location and op.group(1) in _LOCATION_OPS:
-            out.setdefault(current, set()).add("background location")
+    for op, label in wanted.items():
+        for pkg in dump.holders(op):
+            if _PACKAGE.match(pkg):
+                out.setdefault(pkg, set()).add(label)
     return out
