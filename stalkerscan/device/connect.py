@@ -150,6 +150,8 @@ class UsbLister(DeviceLister):
             return replace(info, state="no permissions")
         except (DeviceOfflineError, DeviceTimeoutError, DisconnectedError):
             return replace(info, state="offline")
+        except DeviceError:  # unplugged meanwhile, protocol trouble: listed, not ready
+            return replace(info, state="offline")
 
     def open(self, info: DeviceInfo, opts: ConnectOptions) -> Transport:
         """Open a listed USB phone with adb-shell (the key is created on first use)."""
