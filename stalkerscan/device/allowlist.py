@@ -3,9 +3,11 @@
 A command line is split into simple commands joined by `;`, `&&` or `||`. Each simple command
 must match one entry below, word by word; the only redirections allowed are `2>/dev/null` and
 `2>&1`. Pipes, backgrounding, other redirections, substitutions, globs, quotes around anything
-but safe words, and newlines are refused. An entry is added here only for a command that cannot
-change the phone whatever its arguments (for `dumpsys`, only the services and arguments listed:
-some services act on arguments, e.g. `dumpsys deviceidle whitelist +pkg` or `dumpsys battery set`).
+but safe words, backslashes and newlines are refused; paths (hashes, pulls) must be absolute and
+outside the pseudo-filesystems /dev, /proc, /sys, /d, /acct and /config. An entry is added
+here only for a command that cannot change the phone whatever its arguments (for `dumpsys`,
+only the services and arguments listed: some services act on arguments, e.g.
+`dumpsys deviceidle whitelist +pkg` or `dumpsys battery set`).
 """
 
 from __future__ import annotations
