@@ -155,11 +155,7 @@ def analyse_apk(
     problems: list[str] = []
     try:
         with ApkArchive(data, limits) as arc:
-            if arc.traversal_names:
-                problems.append(
-                    f"{len(arc.traversal_names)} entry name(s) with path traversal ignored "
-                    f"(e.g. {arc.traversal_names[0]!r})"
-                )
+            problems.extend(arc.notes())
             names = set(arc.names)
             arsc_size = max(
                 (i.file_size for i in arc.infos if i.filename == "resources.arsc"), default=0

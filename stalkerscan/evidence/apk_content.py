@@ -60,6 +60,11 @@ _TEXT_NAME = re.compile(
 )
 
 
+def _is_critical(name: str) -> bool:
+    """Entries the manifest and certificate analysis cannot do without."""
+    return name in ("AndroidManifest.xml", "resources.arsc") or name.startswith("META-INF/")
+
+
 def _is_traversal(name: str) -> bool:
     """True for entry names that try to leave the extraction folder (never extracted anyway)."""
     parts = name.replace("\\", "/").split("/")
@@ -75,10 +80,11 @@ def _is_traversal(name: str) -> bool:
 class ApkArchive:
     """An APK opened for reading in memory; the constructor refuses hostile archives (ApkError)."""
 
-    source: Path | bytes
+    source: Path | bytes = field(repr=False)  # never print an APK's bytes
     limits: ZipLimits = DEFAULT_LIMITS
     traversal_names: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)  # entry name -> reason, never read
     bytes_read: int = 0
 
     def __post_init__(self) -> None:
@@ -123,24 +129,53 @@ class ApkArchive:
             if _is_traversal(name):
                 # Never extracted, so harmless here; counted because it is a sign of a crafted file.
                 self.traversal_names.append(name[:200])
-            declared += info.file_size
-            if info.compress_size > size:
-                raise ApkError(
-                    f"Entry {name[:200]!r} claims {info.compress_size} compressed bytes, more than "
-                    f"the whole file ({size} bytes): the archive is corrupt or crafted."
-                )
-            if info.file_size > lim.ratio_floor_bytes and (
-                info.compress_size == 0 or info.file_size / info.compress_size > lim.max_ratio
-            ):
-                raise ApkError(
-                    f"Zip bomb refused: entry {name[:200]!r} declares {info.file_size} bytes "
-                    f"from {info.compress_size} compressed bytes."
-                )
+            reason = self._entry_problem(info, size)
+            if reason is None:
+                declared += info.file_size
+                continue
+            if _is_critical(name):
+                # androguard inflates these without bounds: the whole APK is refused.
+                raise ApkError(reason)
+            # Any other entry is refused on its own, so that one crafted entry (a padding
+            # asset, a fake classes2.dex) cannot hide the rest of the app from the analysis.
+            self.refused[name] = reason
+            self.skipped.append(reason)
         if declared > lim.max_declared_total:
             raise ApkError(
                 f"The APK declares {declared} uncompressed bytes in total, over the "
                 f"{lim.max_declared_total}-byte limit."
             )
+
+    def _entry_problem(self, info: zipfile.ZipInfo, size: int) -> str | None:
+        lim, name = self.limits, info.filename[:200]
+        if info.compress_size > size:
+            return (
+                f"Entry {name!r} claims {info.compress_size} compressed bytes, more than the "
+                f"whole file ({size} bytes): the archive is corrupt or crafted."
+            )
+        if info.file_size > lim.ratio_floor_bytes and (
+            info.compress_size == 0 or info.file_size / info.compress_size > lim.max_ratio
+        ):
+            return (
+                f"Zip bomb refused: entry {name!r} declares {info.file_size} bytes "
+                f"from {info.compress_size} compressed bytes."
+            )
+        if _is_critical(info.filename) and info.file_size > lim.max_entry_bytes:
+            return (
+                f"Entry {name!r} declares {info.file_size} bytes, over the "
+                f"{lim.max_entry_bytes}-byte limit."
+            )
+        return None
+
+    def notes(self) -> list[str]:
+        """Non-fatal findings of the central-directory check, for `ApkInfo.problems`."""
+        notes = list(self.refused.values())
+        if self.traversal_names:
+            notes.append(
+                f"{len(self.traversal_names)} entry name(s) with path traversal ignored "
+                f"(e.g. {self.traversal_names[0]!r})"
+            )
+        return notes
 
     @property
     def names(self) -> list[str]:
@@ -149,6 +184,8 @@ class ApkArchive:
 
     def read(self, info: zipfile.ZipInfo, max_bytes: int | None = None) -> bytes | None:
         """Decompress one entry within the limits; None (and a `skipped` note) when refused."""
+        if info.filename in self.refused:
+            return None  # already in `skipped` with the reason
         cap = self.limits.max_entry_bytes if max_bytes is None else max_bytes
         name = info.filename[:200]
         if info.file_size > cap:
@@ -215,15 +252,9 @@ def _file_size(path: Path) -> int:
 
 
 def check_archive(source: Path | bytes, limits: ZipLimits = DEFAULT_LIMITS) -> list[str]:
-    """Raise ApkError for a hostile or unreadable zip; return notes (e.g. traversal names seen)."""
+    """Raise ApkError for a hostile or unreadable zip; return notes (traversal, refused entries)."""
     with ApkArchive(source, limits) as arc:
-        notes = []
-        if arc.traversal_names:
-            notes.append(
-                f"{len(arc.traversal_names)} entry name(s) with path traversal ignored "
-                f"(e.g. {arc.traversal_names[0]!r})"
-            )
-        return notes
+        return arc.notes()
 
 
 def iter_code_entries(
@@ -231,7 +262,9 @@ def iter_code_entries(
 ) -> Iterator[tuple[str, bytes]]:
     """Yield (entry name, bytes) for every `classes*.dex` and `lib/*/*.so`, in memory, bounded.
 
-    Raises ApkError before yielding anything when the archive is refused.
+    Raises ApkError before yielding anything when the archive is refused. An entry refused on
+    its own (zip bomb, over a limit) is left out; `ApkArchive.skipped` and `analyse_content`
+    say why.
     """
     with ApkArchive(source, limits) as arc:
         yield from arc.code_entries()

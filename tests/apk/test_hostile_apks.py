@@ -13,7 +13,12 @@ import pytest
 
 from stalkerscan.errors import ApkError
 from stalkerscan.evidence.apk import MAX_TEXT, analyse_apk
-from stalkerscan.evidence.apk_content import ZipLimits, extract_hosts, iter_code_entries
+from stalkerscan.evidence.apk_content import (
+    ZipLimits,
+    analyse_content,
+    extract_hosts,
+    iter_code_entries,
+)
 
 from .conftest import APKS, TRAINING
 
@@ -53,43 +58,79 @@ def tree(root: Path) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
 
 
-def test_zip_bomb_is_refused(workdir: Path) -> None:
-    bomb = zip_bytes({"AndroidManifest.xml": b"x", "classes.dex": bytes(20 * 1024 * 1024)})
+def training_entries() -> dict[str, bytes]:
+    with zipfile.ZipFile(TRAINING) as z:
+        return {i.filename: z.read(i) for i in z.infolist()}
+
+
+def test_zip_bomb_in_the_manifest_makes_the_apk_unparseable(workdir: Path) -> None:
+    bomb = zip_bytes({"AndroidManifest.xml": bytes(20 * 1024 * 1024), "classes.dex": b"dex\n"})
     assert len(bomb) < 100_000
     info = analyse_apk(bomb)
-    assert info.unparseable and "Zip bomb" in info.unparseable and "classes.dex" in info.unparseable
+    assert info.unparseable and "Zip bomb" in info.unparseable
+    assert "AndroidManifest.xml" in info.unparseable
     with pytest.raises(ApkError, match="Zip bomb"):
         list(iter_code_entries(bomb))
     with pytest.raises(ApkError):
         extract_hosts(bomb)
+    assert analyse_content(bomb).unparseable
+    assert tree(workdir) == ["work", "work/inner"]
+
+
+def test_zip_bomb_entry_is_refused_alone_and_hides_nothing(workdir: Path, project_rules) -> None:  # type: ignore[no-untyped-def]
+    # A crafted entry must not make the whole app unanalysable (that would be an evasion).
+    entries = training_entries()
+    entries["classes2.dex"] = bytes(20 * 1024 * 1024)
+    data = zip_bytes(entries)
+    info = analyse_apk(data)
+    assert info.unparseable is None and info.package == "org.stalkerscan.training.syncservice"
+    assert any("Zip bomb" in p and "classes2.dex" in p for p in info.problems)
+    assert [n for n, _ in iter_code_entries(data)] == ["classes.dex"]
+    content = analyse_content(data, project_rules)
+    assert any("Zip bomb" in s and "classes2.dex" in s for s in content.skipped)
+    assert "SS-YARA-001" in {h.rule_id for h in content.hits}
     assert tree(workdir) == ["work", "work/inner"]
 
 
 def test_two_gigabyte_declared_size_is_refused_without_allocating(workdir: Path) -> None:
-    small = zip_bytes({"classes.dex": b"dex\n035\x00" + b"A" * 100}, zipfile.ZIP_STORED)
-    huge = with_declared_size(small, 2 * 1024**3)
+    manifest = training_entries()["AndroidManifest.xml"]
+    # A manifest that claims 2 GB: the APK is unparseable.
+    small = zip_bytes({"AndroidManifest.xml": manifest}, zipfile.ZIP_STORED)
+    huge_manifest = with_declared_size(small, 2 * 1024**3)
+    # A DEX that claims 2 GB: that entry alone is refused.
+    small = zip_bytes(
+        {"classes.dex": b"dex\n035\x00" + b"A" * 100, "AndroidManifest.xml": manifest},
+        zipfile.ZIP_STORED,
+    )
+    huge_dex = with_declared_size(small, 2 * 1024**3)
     tracemalloc.start()
     try:
-        info = analyse_apk(huge)
+        info = analyse_apk(huge_manifest)
         with pytest.raises(ApkError):
-            list(iter_code_entries(huge))
+            list(iter_code_entries(huge_manifest))
+        dex_info = analyse_apk(huge_dex)
+        dex_entries = list(iter_code_entries(huge_dex))
+        content = analyse_content(huge_dex)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     assert info.unparseable and str(2 * 1024**3) in info.unparseable
+    assert dex_info.unparseable is None
+    assert any(str(2 * 1024**3) in p for p in dex_info.problems)
+    assert dex_entries == []
+    assert any(str(2 * 1024**3) in s for s in content.skipped)
     assert peak < 20 * 1024 * 1024
 
 
 def test_declared_compressed_size_larger_than_the_file(workdir: Path) -> None:
-    small = zip_bytes({"classes.dex": b"dex\n035\x00" + b"A" * 100}, zipfile.ZIP_STORED)
+    small = zip_bytes({"AndroidManifest.xml": b"x" * 100}, zipfile.ZIP_STORED)
     lying = with_declared_size(small, 2 * 1024**3, compressed=2 * 1024**3)
     info = analyse_apk(lying)
     assert info.unparseable and "corrupt or crafted" in info.unparseable
 
 
 def test_path_traversal_names_are_ignored_and_nothing_is_written(workdir: Path) -> None:
-    with zipfile.ZipFile(TRAINING) as z:
-        entries = {i.filename: z.read(i) for i in z.infolist()}
+    entries = training_entries()
     dex = entries["classes.dex"]
     entries.update(
         {
