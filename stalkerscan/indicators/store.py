@@ -61,6 +61,7 @@ class VersionInfo:
     counts: dict[str, int]
     problems: list[dict[str, str]] = field(default_factory=list)
     problem_count: int = 0
+    installed_at: str = ""  # with microseconds: orders versions downloaded in the same second
 
     @property
     def has_rules(self) -> bool:
@@ -186,6 +187,7 @@ class FeedStore:
             counts=doc.get("counts", {}),
             problems=doc.get("problems", []),
             problem_count=int(doc.get("problem_count", 0)),
+            installed_at=str(doc.get("installed_at", "")),
         )
 
     def active(self) -> VersionInfo | None:
@@ -194,7 +196,7 @@ class FeedStore:
         return self.get(active) if active else None
 
     def list_versions(self) -> list[VersionInfo]:
-        """Every installed version, oldest first."""
+        """Every installed version, oldest first (by download, then installation time)."""
         if not self.versions_dir.is_dir():
             return []
         out = []
@@ -202,7 +204,7 @@ class FeedStore:
             if _VERSION_RE.fullmatch(entry.name) and (entry / MANIFEST).is_file():
                 with contextlib.suppress(FeedError, KeyError):
                     out.append(self.get(entry.name))
-        return out
+        return sorted(out, key=lambda v: (v.downloaded_at, v.installed_at, v.id))
 
     def read_files(self, info: VersionInfo) -> dict[str, bytes]:
         """The files of a version, checked against the sha256 recorded at install time."""
@@ -262,6 +264,7 @@ class FeedStore:
             "ref": ref,
             "commit": commit,
             "downloaded_at": when.isoformat(timespec="seconds"),
+            "installed_at": datetime.now(UTC).isoformat(timespec="microseconds"),
             "files": {
                 name: {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
                 for name, data in sorted(files.items())

@@ -66,7 +66,7 @@ def test_update_rollback_and_history(store: FeedStore, tmp_path: Path) -> None:
     second = update_feed(store, LocalFetcher(_second_feed(tmp_path))).version
     assert first.id != second.id
     assert store.active_id() == second.id
-    assert [v.id for v in store.list_versions()] == sorted([first.id, second.id])
+    assert [v.id for v in store.list_versions()] == [first.id, second.id]  # oldest first
     was, now = store.rollback()
     assert (was.id if was else None, now.id) == (second.id, first.id)
     assert store.active_id() == first.id
