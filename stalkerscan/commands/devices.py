@@ -8,6 +8,7 @@ import typer
 
 from stalkerscan.commands._options import (
     AdbServerOption,
+    AuthTimeoutOption,
     SerialOption,
     UseAdbKeyOption,
 )
@@ -38,22 +39,15 @@ def gather(
     from stalkerscan.commands._options import connect_options
     from stalkerscan.device import connect
     from stalkerscan.device.failures import Ctx, no_device
-    from stalkerscan.errors import NoDeviceError
 
     opts = connect_options(use_adb_key=use_adb_key, auth_timeout=auth_timeout)
-    if serial is not None and connect.parse_tcp_serial(serial) is not None and not adb_server:
-        return [connect.probe_tcp(serial, opts)]
+    if serial is not None:
+        # A named phone is connected to, so its problem (unauthorized, busy...) is an error.
+        return [connect.describe(serial, via="adb-server" if adb_server else "auto", opts=opts)]
     listers = connect.default_listers()
     if adb_server:
         listers = [lister for lister in listers if lister.transport == "adb-server"]
     rows = connect.list_devices(listers=listers, opts=opts, probe=True)
-    if serial is not None:
-        rows = [r for r in rows if r.serial == serial]
-        if not rows:
-            raise NoDeviceError(
-                f"No phone with serial {serial} was found.",
-                "Run `stalkerscan devices` without --serial to see the attached phones.",
-            )
     if not rows:
         if adb_server:
             from stalkerscan.device.adbserver import require_server
@@ -71,6 +65,7 @@ def register(app: typer.Typer) -> None:
         serial: SerialOption = None,
         adb_server: AdbServerOption = False,
         use_adb_key: UseAdbKeyOption = False,
+        auth_timeout: AuthTimeoutOption = LIST_AUTH_TIMEOUT,
         as_json: Annotated[
             bool, typer.Option("--json", help="Print the list as JSON (for scripts).")
         ] = False,
@@ -82,7 +77,7 @@ def register(app: typer.Typer) -> None:
         Connecting to a phone over USB may make it ask "Allow USB debugging?".
         """
         rows = gather(
-            serial, adb_server=adb_server, use_adb_key=use_adb_key, auth_timeout=LIST_AUTH_TIMEOUT
+            serial, adb_server=adb_server, use_adb_key=use_adb_key, auth_timeout=auth_timeout
         )
         if as_json:
             import json
