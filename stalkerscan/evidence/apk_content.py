@@ -54,6 +54,8 @@ DEFAULT_LIMITS = ZipLimits()
 
 _DEX_NAME = re.compile(r"^classes\d*\.dex$")
 _SO_NAME = re.compile(r"^lib/[A-Za-z0-9_\-]{1,64}/[A-Za-z0-9_.+\-]{1,200}\.so$")
+# Code hidden as assets or raw resources and loaded at run time (DexClassLoader, System.load).
+_HIDDEN_CODE_NAME = re.compile(r"^(?:assets|res/raw)/[^\x00]{1,300}\.(?:dex|so)$")
 # Resource and asset files whose text is worth a look for hosts.
 _TEXT_NAME = re.compile(
     r"^(?:resources\.arsc|AndroidManifest\.xml|res/[^\x00]{1,200}\.xml|assets/[^\x00]{1,300})$"
@@ -228,9 +230,10 @@ class ApkArchive:
                     yield info.filename, data
 
     def code_entries(self) -> Iterator[tuple[str, bytes]]:
-        """`classes*.dex` and `lib/<abi>/*.so` entries: the bytes YARA rules are written for."""
+        """`classes*.dex`, `lib/<abi>/*.so`, and `.dex`/`.so` under assets/ or res/raw/."""
         yield from self.entries(_DEX_NAME)
         yield from self.entries(_SO_NAME)
+        yield from self.entries(_HIDDEN_CODE_NAME)
 
     def close(self) -> None:
         """Release the underlying file."""
@@ -550,8 +553,9 @@ def _extract(arc: ApkArchive) -> list[HostRef]:
         for ref in refs:
             found.setdefault(ref.host, ref)
 
-    for name, data in arc.entries(_DEX_NAME):
-        add(hosts_in_strings(dex_strings(data), name))
+    for name, data in [*arc.entries(_DEX_NAME), *arc.entries(_HIDDEN_CODE_NAME)]:
+        if name.endswith(".dex"):
+            add(hosts_in_strings(dex_strings(data), name))
     for name, data in arc.entries(_TEXT_NAME):
         strings, exact = resource_strings(data)
         add(hosts_in_strings(strings, name, exact=exact))
@@ -612,7 +616,7 @@ def analyse_content(
                 hits.extend(out.hits)
                 timed_out.extend(f"{name}: {n}" for n in out.timed_out)
                 errors.extend(f"{name}: {e}" for e in out.errors)
-            if _DEX_NAME.match(name):
+            if name.endswith(".dex"):
                 for ref in hosts_in_strings(dex_strings(data), name):
                     found.setdefault(ref.host, ref)
         for name, data in arc.entries(_TEXT_NAME):

@@ -195,3 +195,19 @@ def test_analyse_content_in_one_pass(project_rules) -> None:  # type: ignore[no-
     assert benign.hits == () and benign.hosts == () and benign.unparseable is None
     corrupt = analyse_content(APKS / "corrupt.apk", project_rules)
     assert corrupt.unparseable and corrupt.hits == ()
+
+
+def test_code_hidden_in_assets_is_scanned_too(project_rules) -> None:  # type: ignore[no-untyped-def]
+    from stalkerscan.evidence.apk_content import analyse_content
+
+    with zipfile.ZipFile(TRAINING) as z:
+        dex = z.read("classes.dex")
+    buf = BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("AndroidManifest.xml", b"not parsed here")
+        z.writestr("assets/update/payload.dex", dex)
+        z.writestr("assets/readme.txt", b"nothing")
+    out = analyse_content(buf.getvalue(), project_rules)
+    assert [e.name for e in out.code_entries] == ["assets/update/payload.dex"]
+    assert {h.rule_id for h in out.hits} == ALL_DEX_RULES
+    assert "c2.trainingspy.example" in {h.host for h in out.hosts}
