@@ -68,6 +68,7 @@ class RichProgress:
         from rich.markup import escape
 
         self._progress.update(self._task, description=escape(text))
+        self._progress.refresh()  # every step is shown, even one shorter than a refresh tick
 
     def advance(self, nbytes: int) -> None:
         """Add to the byte counter."""
