@@ -323,7 +323,10 @@ def build_phone(spec: ScenarioSpec, apk_dir: Path | None = None) -> Phone:
     owner_ids = [u.id for u in spec.users if u.kind == "owner"]
     for u in spec.users:
         parent = owner_ids[0] if u.kind == "work" and owner_ids else None
-        users.append(User(u.id, u.name, u.kind, u.running, _user_flags(u.kind, ver), parent))
+        flags = _user_flags(u.kind, ver)
+        if dev.vendor == "samsung" and u.kind == "work" and u.id >= 150:
+            flags |= 0x10000000  # Samsung's Knox flag on Secure Folder (user 150+)
+        users.append(User(u.id, u.name, u.kind, u.running, flags, parent))
     user_ids = [u.id for u in users]
 
     packages: list[Pkg] = []

@@ -143,12 +143,27 @@ def accessibility(ph: Phone) -> str:
             f"id={u.id}, "
             + (f"currentUser={str(u.id == ph.users[0].id).lower()}, " if v < 11 else "")
             + f"touchExplorationEnabled={str(touch).lower()}, "
-            f"displayMagnificationEnabled=false, autoclickEnabled=false"
-            + (f", installedServiceCount={len(inst)}" if v >= 11 else "")
+            + (
+                "serviceHandlesDoubleTap=false, requestMultiFingerGestures=false, "
+                "requestTwoFingerPassthrough=false, sendMotionEventsEnabledfalse, "
+                if v >= 12
+                else ""
+            )
+            + "displayMagnificationEnabled=false, autoclickEnabled=false"
+            + (
+                ", nonInteractiveUiTimeout=0, interactiveUiTimeout=0"
+                f", installedServiceCount={len(inst)}"
+                if v >= 11
+                else ""
+            )
         )
-        bound = ", ".join(
+        # Android 11+ (AccessibilityUserState.dump) puts each further bound service on its
+        # own line, aligned under the first.
+        sep = ", \n                     " if v >= 11 else ", "
+        bound = sep.join(
             f"Service[label={_a11y_label(p)}, feedbackType[FEEDBACK_GENERIC], "
-            f"capabilities=1, eventTypes=TYPES_ALL_MASK, notificationTimeout=100]"
+            f"capabilities=1, eventTypes=TYPES_ALL_MASK, notificationTimeout=100, "
+            f"requestA11yBtn=false]"
             for p in on
         )
         if v < 11:
@@ -158,6 +173,8 @@ def accessibility(ph: Phone) -> str:
             continue
         out.append("User state[")
         out.append(f"     attributes:{{{attrs}}}")
+        if v >= 12:
+            out += ["     shortcut key:{}", "     button:{}", "     button target:{null}"]
         out.append(f"     Bound services:{{{bound}}}")
         enabled = ", ".join(f"{{{p.name}/{full_class(p.name, p.accessibility)}}}" for p in on)
         out.append(f"     Enabled services:{{{enabled}}}")
