@@ -184,22 +184,28 @@ class _GuardedWorker:
         self._proc: Any = None
         self._conn: Any = None
 
-    def _ensure(self) -> None:
+    def _ensure(self) -> bool:
+        """Start the child if needed; False where fork is unavailable (Windows)."""
         if self._proc is not None and self._proc.is_alive():
-            return
+            return True
         import multiprocessing
 
         # fork: the child inherits the compiled rules without pickling them (Linux, macOS).
-        ctx = multiprocessing.get_context("fork")
+        try:
+            ctx = multiprocessing.get_context("fork")
+        except ValueError:
+            return False
         parent, child = ctx.Pipe()
         self._proc = ctx.Process(target=_worker_main, args=(self._compiled, child), daemon=True)
         self._proc.start()
         child.close()
         self._conn = parent
+        return True
 
     def match(self, data: bytes, timeout: int, grace: float) -> tuple[str, Any]:
         """Like `_match_plain`, but the child is killed after `timeout + grace` seconds."""
-        self._ensure()
+        if not self._ensure():
+            return _match_plain(self._compiled, data, timeout)  # YARA's own timeout only
         try:
             self._conn.send(timeout)
             self._conn.send_bytes(data)
