@@ -109,6 +109,18 @@ class _HttpsOnlyRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
+def _default_context() -> ssl.SSLContext:
+    """The system's CA store; certifi's bundle when the system has none (python.org macOS)."""
+    ctx = ssl.create_default_context()
+    if ctx.cert_store_stats().get("x509_ca", 0) == 0:
+        try:
+            import certifi  # type: ignore[import-not-found, unused-ignore]
+        except ImportError:
+            return ctx
+        ctx = ssl.create_default_context(cafile=certifi.where())
+    return ctx
+
+
 class Http:
     """A small HTTPS client with certificate verification, size caps and a deadline."""
 
@@ -124,7 +136,7 @@ class Http:
         self.deadline = time.monotonic() + deadline
         self.max_total = max_total
         self.total = 0
-        ctx = context or ssl.create_default_context()
+        ctx = context or _default_context()
         # Never weaken verification: create_default_context sets CERT_REQUIRED + hostname check.
         if ctx.verify_mode != ssl.CERT_REQUIRED or not ctx.check_hostname:
             raise ValueError("the feed download needs certificate and host name verification")
