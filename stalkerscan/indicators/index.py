@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from stalkerscan.indicators.model import Feed
 
 INDEX_FORMAT = 1
+_KINDS = ("packages", "certificates", "samples", "hosts", "ips")
 FeedKind = Literal["echap", "local"]
 MatchHow = Literal["exact", "subdomain", "casefold"]
 
@@ -135,6 +136,16 @@ class IndicatorIndex:
     def is_empty(self) -> bool:
         """True when no feed at all is loaded."""
         return not self.parts
+
+    def entries(self, kind: str) -> Iterator[tuple[str, list[Attribution]]]:
+        """Every listed value of one kind with its attributions, feed by feed (for tests and
+        reports). `kind`: packages, certificates, samples, hosts or ips."""
+        if kind not in _KINDS:
+            raise ValueError(f"kind must be one of {', '.join(_KINDS)}")
+        for p in self.parts:
+            table: dict[str, list[int]] = getattr(p, kind)
+            for value, ids in table.items():
+                yield value, p.make(ids, value)
 
     def by_package(self, name: str) -> list[Attribution]:
         """Families listing this exact package name (case-sensitive, as Android is)."""

@@ -198,3 +198,13 @@ def test_damaged_cache_is_rebuilt(tmp_path: Path) -> None:
     (cache,) = tmp_path.glob("index-*.json")
     cache.write_text("{not json")
     assert load_part(src, tmp_path).provenance.counts["families"] == 9
+
+
+def test_entries_enumerate_every_value(index) -> None:
+    packages = dict(index.entries("packages"))
+    assert len(packages) == 14
+    assert {a.family for a in packages["com.shared.helper"]} == {"QuietEye", "LowNoise"}
+    assert len(dict(index.entries("samples"))) == 8
+    assert len(dict(index.entries("hosts"))) == 18
+    with pytest.raises(ValueError):
+        list(index.entries("nope"))
