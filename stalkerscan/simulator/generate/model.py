@@ -724,8 +724,6 @@ def _properties(
         "sys.usb.state": "mtp,adb",
         "service.adb.root": "0",
         "init.svc.adbd": "running",
-        "ro.serialno": dev.serial or f"SIM{abs(hash(spec.name)) % 10**8:08d}",
-        "ro.boot.serialno": dev.serial or f"SIM{abs(hash(spec.name)) % 10**8:08d}",
         "ro.kernel.qemu": "0",
         "ro.hardware": device,
         "ro.sf.lcd_density": "420",
