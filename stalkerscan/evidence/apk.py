@@ -225,10 +225,13 @@ def _text(value: object) -> str | None:
 
 
 def _int(value: object) -> int | None:
-    try:
-        return int(str(value), 0) if value is not None and str(value).strip() else None
-    except ValueError:
-        return None
+    text = str(value).strip() if value is not None else ""
+    for base in (10, 0):  # "7", "007", then "0x7"
+        try:
+            return int(text, base)
+        except ValueError:
+            continue
+    return None
 
 
 def _full_name(package: str, name: str) -> str:
