@@ -12,8 +12,16 @@ FILE_MODE = 0o600
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create `path` (and parents) with mode 0700; tighten it if it already exists."""
-    path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    """Create `path` and any missing parents with mode 0700; tighten `path` if it exists."""
+    missing: list[Path] = []
+    probe = path
+    while not probe.exists() and probe != probe.parent:
+        missing.append(probe)
+        probe = probe.parent
+    for folder in reversed(missing):
+        folder.mkdir(mode=DIR_MODE, exist_ok=True)
+        with contextlib.suppress(OSError):
+            os.chmod(folder, DIR_MODE)  # mkdir's mode is reduced by the umask
     with contextlib.suppress(OSError):
         os.chmod(path, DIR_MODE)
     return path

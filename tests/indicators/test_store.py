@@ -159,3 +159,10 @@ def test_state_file_damage_is_a_clear_error(store: FeedStore) -> None:
     store.state_file.write_text("{broken")
     with pytest.raises(FeedError, match=r"state\.json is unreadable"):
         store.active()
+
+
+def test_new_parent_folders_are_private_too(tmp_path: Path) -> None:
+    store = FeedStore(tmp_path / "data" / "stalkerscan" / "indicators")
+    update_feed(store, LocalFetcher(GOOD))
+    for folder in (tmp_path / "data", tmp_path / "data" / "stalkerscan", store.root):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
