@@ -181,6 +181,8 @@ class ScanResult(_Model):
     coverage: tuple[CheckCoverage, ...] = ()
     apps: tuple[AppAssessment, ...] = ()
     findings: tuple[Finding, ...] = ()  # every finding, apps' and device-level
+    # True in a copy made for training material (`stalkerscan.report.redact`): no identifiers.
+    redacted: bool = False
 
     def worst_severity(self) -> Severity | None:
         """The highest severity among the findings, or None when there are none."""

@@ -95,19 +95,12 @@ def _write_private(path: Path, data: bytes) -> None:
 def write_reports(result: ScanResult, out_dir: Path, *, lang: str = "en") -> list[Path]:
     """Write the reports into `out_dir` (0700; files 0600); returns the files written.
 
-    Uses the report package's `render_all` when it exists; until then, `report.json` only.
+    The report package writes `report.html` and `report.json` (stalkerscan.report.render_all).
     """
+    from stalkerscan.report import render_all
+
     private_dir(out_dir)
-    try:
-        from stalkerscan.report import render_all  # type: ignore[attr-defined]
-    except ImportError:
-        render_all = None
-    if render_all is not None:
-        written = render_all(result, out_dir, lang=lang)
-        return [Path(p) for p in written] if written else [out_dir / "report.json"]
-    path = out_dir / "report.json"
-    _write_private(path, (result.model_dump_json(indent=2) + "\n").encode("utf-8"))
-    return [path]
+    return list(render_all(result, out_dir, lang=lang))
 
 
 def exit_code_for(result: ScanResult) -> int:
