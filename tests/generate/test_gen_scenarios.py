@@ -126,3 +126,27 @@ def test_hostile_huge_renders(tmp_path: Path) -> None:
     render_spec(scenarios.load_scenario_spec("hostile-huge"), tmp_path)
     r = Rendered(tmp_path)
     assert len(r.out("dumpsys package")) >= 200_000_000
+
+
+def test_rendering_does_not_depend_on_the_process_hash_seed(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pathlib import Path; from stalkerscan.simulator import scenarios; "
+        "from stalkerscan.simulator.generate import render_spec; "
+        "render_spec(scenarios.load_scenario_spec('work-profile'), Path(sys.argv[1]))"
+    )
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-c", code, str(tmp_path / seed)], check=True, env=env)
+
+    def digest(root: Path) -> dict[str, str]:
+        return {
+            str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*"))
+            if p.is_file()
+        }
+
+    assert digest(tmp_path / "1") == digest(tmp_path / "2")
