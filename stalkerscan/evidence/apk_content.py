@@ -254,12 +254,6 @@ def _file_size(path: Path) -> int:
         raise ApkError(f"The APK could not be read: {err.strerror or err}.") from err
 
 
-def check_archive(source: Path | bytes, limits: ZipLimits = DEFAULT_LIMITS) -> list[str]:
-    """Raise ApkError for a hostile or unreadable zip; return notes (traversal, refused entries)."""
-    with ApkArchive(source, limits) as arc:
-        return arc.notes()
-
-
 def iter_code_entries(
     source: Path | bytes, *, limits: ZipLimits = DEFAULT_LIMITS
 ) -> Iterator[tuple[str, bytes]]:
