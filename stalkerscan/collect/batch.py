@@ -110,6 +110,14 @@ class MarkerSplitter:
             self._on_bytes(len(chunk))
         self._buf += chunk
         while True:
+            if self._state == "inside":
+                # Fast path: whole lines before any occurrence of the marker are plain output.
+                pos = self._buf.find(self._m)
+                cut = self._buf.rfind(b"\n", 0, len(self._buf) if pos < 0 else pos)
+                if cut >= 0:
+                    self._content(bytes(self._buf[: cut + 1]))
+                    del self._buf[: cut + 1]
+                    self._line_flushed = False
             nl = self._buf.find(b"\n")
             if nl < 0:
                 break
