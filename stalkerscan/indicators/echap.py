@@ -105,8 +105,7 @@ def _yaml(name: str, text: str) -> Any:
 class _Collector:
     """Problems met during one import."""
 
-    def __init__(self, strict: bool) -> None:
-        self.strict = strict
+    def __init__(self) -> None:
         self.items: list[Problem] = []
 
     def skip(self, file: str, entry: str, reason: str) -> None:
@@ -383,7 +382,7 @@ def parse_echap(files: Mapping[str, bytes], *, feed_id: str = "echap") -> Feed:
     missing = [f for f in FEED_FILES if f not in files]
     if missing:
         raise FeedError(f"The feed has no {', '.join(missing)}.")
-    problems = _Collector(strict=False)
+    problems = _Collector()
     families = parse_families(IOC_FILE, files[IOC_FILE], "stalkerware", problems, allow_empty=False)
     families += parse_families(
         WATCHWARE_FILE, files[WATCHWARE_FILE], "watchware", problems, allow_empty=True
@@ -408,7 +407,7 @@ def parse_family_files(files: Mapping[str, bytes], *, feed_id: str, strict: bool
     Strict: any skipped entry or value, and any unknown key, refuses the whole set with every
     problem listed, because an organisation's own indicators should be exactly right.
     """
-    problems = _Collector(strict=strict)
+    problems = _Collector()
     families: list[Family] = []
     for name in sorted(files):
         families += parse_families(name, files[name], "stalkerware", problems, allow_empty=True)
