@@ -41,11 +41,12 @@ def run_simulator(
     host: str,
     log: Path | None,
     quiet: bool,
+    standard_link: bool = False,
 ) -> None:
     """Load the profile (or scenario), serve it until Ctrl-C, print how to connect."""
     from rich.console import Console
 
-    from stalkerscan.simulator.profile import Profile
+    from stalkerscan.simulator.profile import STANDARD_LINK, Profile
     from stalkerscan.simulator.server import LogEntry, SimulatedPhone
     from stalkerscan.textsafe import for_terminal
 
@@ -59,7 +60,9 @@ def run_simulator(
         profile = Path(resolve(scenario))
     assert profile is not None
     loaded = Profile.load(profile)
-    console = Console(highlight=False)
+    if standard_link:
+        loaded = loaded.with_changes(link={**STANDARD_LINK, "max_payload": loaded.link.max_payload})
+    console = Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False)
     if not _is_loopback(host):
         err.print(
@@ -85,6 +88,13 @@ def run_simulator(
         f"({for_terminal(loaded.description or loaded.properties.get('ro.product.model', ''))}) "
         f"listening on {phone.serial_tcp}"
     )
+    link = loaded.link
+    if any((link.stream_open_ms, link.write_ms, link.shell_run_ms, link.bulk_mb_s, link.hash_mb_s)):
+        console.print(
+            f"  Latency model: {link.stream_open_ms:g} ms per stream, {link.write_ms:g} ms per "
+            f"write, {link.shell_run_ms:g} ms per shell session, "
+            f"{link.bulk_mb_s:g} MB/s (0: unlimited), hashing {link.hash_mb_s:g} MB/s (0: free)"
+        )
     console.print(f"  Connect with adb:  adb connect {phone.serial_tcp}")
     console.print(f"  Scan it:           stalkerscan scan --serial {phone.serial_tcp}")
     console.print("Press Ctrl-C to stop.")
@@ -107,6 +117,12 @@ def register(app: typer.Typer) -> None:
     )
     log_opt: Any = typer.Option(None, "--log", help="Also write every command as JSON lines.")
     quiet_opt: Any = typer.Option(False, "--quiet", help="Do not print commands as they arrive.")
+    link_opt: Any = typer.Option(
+        False,
+        "--standard-link",
+        help="Use the benchmarks' standard phone: 1 ms per stream, 0.5 ms per write, 20 ms per "
+        "shell session, 35 MB/s, hashing at 150 MB/s (instead of the profile's link).",
+    )
     help_text = (
         "Run a simulated Android phone that speaks the real ADB protocol, answering from a "
         "device profile. Nothing here touches a real phone."
@@ -123,8 +139,17 @@ def register(app: typer.Typer) -> None:
             host: str = host_opt,
             log: Path | None = log_opt,
             quiet: bool = quiet_opt,
+            standard_link: bool = link_opt,
         ) -> None:
-            run_simulator(profile, scenario=scenario, port=port, host=host, log=log, quiet=quiet)
+            run_simulator(
+                profile,
+                scenario=scenario,
+                port=port,
+                host=host,
+                log=log,
+                quiet=quiet,
+                standard_link=standard_link,
+            )
 
     else:
 
@@ -135,5 +160,14 @@ def register(app: typer.Typer) -> None:
             host: str = host_opt,
             log: Path | None = log_opt,
             quiet: bool = quiet_opt,
+            standard_link: bool = link_opt,
         ) -> None:
-            run_simulator(profile, scenario=None, port=port, host=host, log=log, quiet=quiet)
+            run_simulator(
+                profile,
+                scenario=None,
+                port=port,
+                host=host,
+                log=log,
+                quiet=quiet,
+                standard_link=standard_link,
+            )

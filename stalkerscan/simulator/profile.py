@@ -159,6 +159,17 @@ class LinkSpec(_Model):
     max_payload: int = Field(default=1024 * 1024, ge=256, le=1024 * 1024)
 
 
+# The standard phone of the benchmarks (issue 10): a phone on USB 2.0 whose shell and `pm`/
+# `dumpsys` start-up cost 20 ms a session; hashing at 150 MB/s (flash read + toybox sha256).
+STANDARD_LINK: dict[str, float] = {
+    "stream_open_ms": 1.0,
+    "write_ms": 0.5,
+    "shell_run_ms": 20.0,
+    "bulk_mb_s": 35.0,
+    "hash_mb_s": 150.0,
+}
+
+
 class FaultsSpec(_Model):
     """Test knobs that make the phone misbehave, deterministically (docs/profile-format.md)."""
 

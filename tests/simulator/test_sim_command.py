@@ -30,6 +30,7 @@ def test_simulate_serves_logs_and_stops_on_ctrl_c(tmp_path: Path) -> None:
             "0",
             "--log",
             str(log),
+            "--standard-link",
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -46,6 +47,7 @@ def test_simulate_serves_logs_and_stops_on_ctrl_c(tmp_path: Path) -> None:
         assert m, banner
         port = int(m.group(1))
         assert f"stalkerscan scan --serial 127.0.0.1:{port}" in banner
+        assert "20 ms per shell session" in banner and "hashing 150 MB/s" in banner
         with RawClient(port) as c:
             c.connect()
             assert c.shell(1, "shell:getenforce") == (b"Enforcing\n", True)
