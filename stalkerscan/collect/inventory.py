@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 _MAX_LINE = 64 * 1024
-_MAX_USERS = 64
 _PACKAGE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$")
 _SPLIT_NAME = re.compile(r"^[A-Za-z0-9_.]{1,200}$")
 
@@ -38,38 +37,6 @@ def iter_lines(path: Path, max_line: int = _MAX_LINE) -> Iterator[str]:
                     if not rest or rest.endswith(b"\n"):
                         break
             yield raw.decode("utf-8", "replace").rstrip("\r\n")
-
-
-def user_ids(path: Path) -> list[int]:
-    """User ids from `pm list users` (`UserInfo{10:Work profile:1030} running`)."""
-    ids: list[int] = []
-    for line in iter_lines(path):
-        m = re.search(r"UserInfo\{(\d{1,6}):", line)
-        if m:
-            uid = int(m.group(1))
-            if uid not in ids:
-                ids.append(uid)
-        if len(ids) >= _MAX_USERS:
-            break
-    return ids
-
-
-def getprop_values(path: Path, keys: frozenset[str]) -> dict[str, str]:
-    """The values of a few properties from `getprop` output (`[key]: [value]`)."""
-    out: dict[str, str] = {}
-    for line in iter_lines(path, 8192):
-        m = re.match(r"^\[([^\]]{1,200})\]: \[(.*)\]$", line)
-        if m and m.group(1) in keys:
-            out[m.group(1)] = m.group(2)[:300]
-    return out
-
-
-def first_int(path: Path) -> int | None:
-    """The first integer on the first line of a small file (`date +%s`)."""
-    for line in iter_lines(path, 256):
-        m = re.match(r"^\s*(\d{1,12})\s*$", line)
-        return int(m.group(1)) if m else None
-    return None
 
 
 @dataclass

@@ -43,14 +43,11 @@ from stalkerscan.collect.hashing import (
 from stalkerscan.collect.inventory import (
     App,
     device_admins,
-    first_int,
-    getprop_values,
     launcher_packages,
     read_dumpsys_package,
     read_packages,
     sensitive_appops,
     sensitive_grants_from_settings,
-    user_ids,
 )
 from stalkerscan.collect.manifest import (
     ApkHash,
@@ -82,18 +79,6 @@ from stalkerscan.errors import (
 MiB = 1024 * 1024
 _HEAD = 4096  # bytes of each artifact kept in memory to recognise "not found" / refusals
 _DONE = (Status.OK, Status.TRUNCATED, Status.SKIPPED)
-_PROPS = frozenset(
-    {
-        "ro.product.manufacturer",
-        "ro.product.model",
-        "ro.build.version.release",
-        "ro.build.version.sdk",
-        "ro.build.version.security_patch",
-        "ro.build.fingerprint",
-        "ro.serialno",
-    }
-)
-
 HASH_COLLECTOR = Collector(
     "apk_hashes",
     "sha256sum",
@@ -621,28 +606,37 @@ class _Run:
         self.stage = "reading the phone's identity"
         self.progress.stage("Reading the phone's identity")
         self.run_batch("collect", self.plan("identity", []))
+        from stalkerscan.evidence.device import parse_device_time
+        from stalkerscan.evidence.getprop import parse_getprop
+        from stalkerscan.evidence.users import parse_pm_list_users
+
         props_file = self.file_of("getprop")
         if props_file is not None:
-            props = getprop_values(props_file, _PROPS)
+            props = parse_getprop(props_file.read_bytes())
             d = self.manifest.device
-            d.manufacturer = props.get("ro.product.manufacturer")
-            d.model = props.get("ro.product.model")
-            d.android_release = props.get("ro.build.version.release")
-            d.sdk = props.get("ro.build.version.sdk")
-            d.security_patch = props.get("ro.build.version.security_patch")
-            d.fingerprint = props.get("ro.build.fingerprint")
-            d.device_serial = props.get("ro.serialno")
+            d.manufacturer = props.manufacturer
+            d.model = props.model
+            d.android_release = props.android_release
+            d.sdk = str(props.sdk) if props.sdk is not None else None
+            d.security_patch = props.security_patch.isoformat() if props.security_patch else None
+            d.fingerprint = props.fingerprint
+            d.device_serial = props.props.get("ro.serialno")
         time_record = self.manifest.artifact("device_time")
         time_file = self.file_of("device_time")
         if time_record is not None and time_file is not None and time_record.started_at:
-            device_time = first_int(time_file)
-            if device_time is not None:
-                host = datetime.fromisoformat(time_record.started_at)
-                self.manifest.device_time = device_time
+            host = datetime.fromisoformat(time_record.started_at)
+            clock = parse_device_time(time_file.read_bytes(), host.timestamp())
+            if clock.epoch_seconds is not None and clock.skew_seconds is not None:
+                self.manifest.device_time = clock.epoch_seconds
                 self.manifest.host_time_at_device_time = time_record.started_at
-                self.manifest.clock_offset_s = round(device_time - host.timestamp(), 1)
+                self.manifest.clock_offset_s = round(clock.skew_seconds, 1)
         users_file = self.file_of("users")
-        users = user_ids(users_file) if users_file is not None else []
+        users: list[int] = []
+        if users_file is not None:
+            for uid in parse_pm_list_users(users_file.read_bytes()).ids():
+                # Bounded: user ids go into commands (`--user N`); 64 users is far beyond real.
+                if 0 <= uid <= 999_999 and uid not in users and len(users) < 64:
+                    users.append(uid)
         if not users:
             users = [0]  # the owner always exists; `pm list users` failing must not stop us
         self.manifest.users = users
@@ -669,6 +663,8 @@ class _Run:
 
     def hashes(self, apps: dict[str, App]) -> dict[str, str]:
         """Hash every APK on /data with the phone's sha256sum; return path -> sha256."""
+        from stalkerscan.evidence.device import parse_which_sha256sum
+
         self.stage = "hashing APKs on the phone"
         m = self.manifest
         targets = [
@@ -686,10 +682,9 @@ class _Run:
         which_file = self.file_of("sha256sum_path")
         has_tool = (
             which is not None
-            and which.status == Status.OK
             and which.exit_code == 0
             and which_file is not None
-            and which.size > 0
+            and parse_which_sha256sum(which_file.read_bytes()).present
         )
         if not has_tool:
             reason = (
