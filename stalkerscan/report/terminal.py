@@ -39,16 +39,17 @@ def s(sentence: Sentence) -> str:
 
 def _app_lines(app: AppView, view: ReportView) -> list[str]:
     lab = view.labels
+    c = t(lab["colon"]) + " "
     lines: list[str] = []
     if app.package is not None and app.package != app.name:
-        lines.append(f"{t(lab['package'])}: {d(app.package)}")
+        lines.append(f"{t(lab['package'])}{c}{d(app.package)}")
     if app.family:
-        lines.append(f"{t(lab['family'])}: {d(app.family)}")
+        lines.append(f"{t(lab['family'])}{c}{d(app.family)}")
     style = _SEVERITY_STYLE.get(app.risk, "bold")
     lines.append(
-        f"{t(lab['category'])}: {t(app.category_text)}   "
-        f"{t(lab['risk'])}: [{style}]{t(app.risk_text)}[/{style}]   "
-        f"{t(lab['confidence'])}: {t(app.confidence_text)}"
+        f"{t(lab['category'])}{c}{t(app.category_text)}   "
+        f"{t(lab['risk'])}{c}[{style}]{t(app.risk_text)}[/{style}]   "
+        f"{t(lab['confidence'])}{c}{t(app.confidence_text)}"
     )
     if app.users_text:
         lines.append(t(app.users_text))
@@ -64,11 +65,11 @@ def _app_lines(app: AppView, view: ReportView) -> list[str]:
             fs = _SEVERITY_STYLE.get(f.severity, "bold")
             lines.append(
                 f"  • [{fs}]{t(f.severity_text)}[/{fs}] {t(f.title)} "
-                f"[dim]({t(f.rule)}; {t(lab['sure_short'])}: {t(f.confidence_text)})[/dim]"
+                f"[dim]({t(f.rule)}; {t(lab['sure_short'])}{c}{t(f.confidence_text)})[/dim]"
             )
     if app.evidence:
         lines.append(f"[bold]{t(lab['evidence'])}[/bold]")
-        lines.extend(f"  {t(row.label)}: {s(row.value)}" for row in app.evidence)
+        lines.extend(f"  {t(row.label)}{c}{s(row.value)}" for row in app.evidence)
     return lines
 
 
@@ -96,7 +97,7 @@ def render_terminal(view: ReportView, console: Console) -> None:
         safety.append(d(view.org_name))
     for name, rows in view.org_contacts:
         safety.append(f"• {d(name)}")
-        safety.extend(f"    {t(r.label)}: {s(r.value)}" for r in rows)
+        safety.extend(f"    {t(r.label)}{t(view.labels['colon'])} {s(r.value)}" for r in rows)
     if view.org_note:
         safety.append(d(view.org_note, max_len=1000))
     if view.org_default:

@@ -212,7 +212,8 @@ def rule_title(rule: str, tr: Translator) -> str:
     if rule in M.RULE:
         return tr.gettext(M.RULE[rule])
     if re.fullmatch(r"SS-YARA-\d{3}", rule):
-        return tr.gettext(M.RULE["SS-YARA"])
+        yara_title = M.RULE["SS-YARA"]
+        return tr.gettext(yara_title)
     return tr.gettext(M.UNKNOWN_RULE).replace("{rule}", rule)
 
 
@@ -576,6 +577,8 @@ def build_view(
         "status": _("Result"),
         "reason": _("Why"),
         "technical": _("Technical detail"),
+        # TRANSLATORS: the separator after a label ("Package name: ..."); French puts a space.
+        "colon": _(":"),
         "device_data_note": _(
             "Text in typewriter style comes from the phone or an indicator list, exactly as found."
         ),
