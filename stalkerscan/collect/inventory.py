@@ -75,44 +75,21 @@ class App:
         return paths
 
 
-def parse_pm_list_line(line: str) -> tuple[str, str | None, str | None] | None:
-    """(package, base path, installer) from a `pm list packages -f -i -U` line, or None."""
-    line = line.strip()
-    if not line.startswith("package:"):
-        return None
-    words = line[len("package:") :].split()
-    if not words:
-        return None
-    first = words[0]
-    path: str | None = None
-    name = first
-    if "=" in first:
-        # The path may contain '=' (base64 in Android 11+ folder names): split at the last one.
-        path, name = first.rsplit("=", 1)
-    if not _PACKAGE.match(name):
-        return None
-    installer: str | None = None
-    for w in words[1:]:
-        if w.startswith("installer="):
-            value = w[len("installer=") :]
-            installer = None if value in ("", "null") else value  # Android prints "null"
-    return name, path or None, installer
-
-
 def read_packages(files: dict[int, Path]) -> dict[str, App]:
-    """Apps from `pm list packages -f -i -U -u --user N` of every user."""
+    """Apps from `pm list packages -f -i -U -u --user N` of every user (streamed)."""
+    from stalkerscan.evidence.pm_list import parse_package_line
+
     apps: dict[str, App] = {}
     for user, path in files.items():
         for line in iter_lines(path):
-            parsed = parse_pm_list_line(line)
-            if parsed is None:
+            entry = parse_package_line(line)
+            if entry is None:
                 continue
-            name, base, installer = parsed
-            app = apps.setdefault(name, App(package=name))
-            if base and not app.base_path:
-                app.base_path = base
-            if installer and not app.installer:
-                app.installer = installer
+            app = apps.setdefault(entry.name, App(package=entry.name))
+            if entry.path and not app.base_path:
+                app.base_path = entry.path
+            if entry.installer and not app.installer:
+                app.installer = entry.installer
             if user not in app.users:
                 app.users.append(user)
     return apps

@@ -8,8 +8,8 @@ import pytest
 
 from stalkerscan.collect.inventory import (
     App,
-    parse_pm_list_line,
     read_dumpsys_package,
+    read_packages,
     sensitive_appops,
 )
 from stalkerscan.collect.selection import select_apps
@@ -131,18 +131,23 @@ def test_store_list_is_well_formed() -> None:
     assert all(s.note and s.name for s in STORES)
 
 
-def test_pm_list_line_with_base64_folders_and_hostile_names() -> None:
-    line = (
+def test_package_lists_of_all_users_are_merged(tmp_path: Path) -> None:
+    owner, work = tmp_path / "u0.txt", tmp_path / "u10.txt"
+    owner.write_text(
         "package:/data/app/~~aGk==/org.example.x-Ymll==/base.apk=org.example.x"
-        "  installer=null uid:10100"
+        "  installer=null uid:10100\n"
+        "package:/data/app/x;reboot/base.apk=org.example;reboot  installer=null\n"
+        "garbage line\n"
     )
-    assert parse_pm_list_line(line) == (
-        "org.example.x",
-        "/data/app/~~aGk==/org.example.x-Ymll==/base.apk",
-        None,
+    work.write_text(
+        "package:/data/app/~~aGk==/org.example.x-Ymll==/base.apk=org.example.x"
+        "  installer=com.android.vending uid:1010100\n"
     )
-    assert parse_pm_list_line("package:/x/base.apk=org.example;reboot") is None
-    assert parse_pm_list_line("garbage") is None
+    apps = read_packages({0: owner, 10: work})
+    assert list(apps) == ["org.example.x"]
+    x = apps["org.example.x"]
+    assert x.base_path == "/data/app/~~aGk==/org.example.x-Ymll==/base.apk"
+    assert x.installer == "com.android.vending" and x.users == [0, 10]
 
 
 def test_dumpsys_package_reader_takes_splits_and_ignores_hidden_system_packages(
