@@ -238,7 +238,12 @@ class AppHeuristics(Matcher):
         if hidden and (sideloaded or powers):
             add("SS-APP-HIDDEN", [reason("no_launcher_icon"), *([install] if sideloaded else [])])
         if posing and sideloaded:
-            add("SS-APP-POSING", [*posing, install])
+            # A look-alike name matters most with a power to abuse; alone it is a hint.
+            add(
+                "SS-APP-POSING",
+                [*posing, install, *power_reasons(app, powers)],
+                severity=None if powers else Severity.LOW,
+            )
         if recent is not None and sideloaded:
             add("SS-APP-RECENT", [recent, install])
         if (app.input_method_users or app.default_input_method_users) and sideloaded:

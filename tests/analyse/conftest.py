@@ -39,6 +39,8 @@ PROFILES = (
     "android14-oppo",
     "android15-vivo",
     "android16-pixel",
+    "android14-hyperos",
+    "apk-zoo",
 )
 MAX_PULL = 4 * 1024 * 1024  # the training APKs are pulled first; the cap skips big fillers
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)  # the injected scan clock

@@ -22,6 +22,7 @@ from .conftest import NOW, PROFILES
 
 SPY = "org.stalkerscan.training.syncservice"
 LOCATOR = "org.stalkerscan.training.familylocator"
+HOSTILE_LABEL = "org.stalkerscan.fixtures.hostilelabel"
 # Everything the covert training app raises when installed (user 0 or the work profile).
 COVERT_APP = {
     ("SS-IOC-PKG", SPY),
@@ -54,6 +55,9 @@ EXPECTED: dict[str, tuple[int, set[tuple[str, str | None]]]] = {
         {
             ("SS-APP-HIDDEN", "org.hostile.\x1b[31mred\x1b[0m"),
             ("SS-APP-HIDDEN", "org.hostile/../../../../../etc/passwd"),
+            ("SS-APP-HIDDEN", HOSTILE_LABEL),
+            ("SS-APP-POSING", HOSTILE_LABEL),  # "System ... Update" label; low: no power
+            ("SS-APP-RECENT", HOSTILE_LABEL),
         },
     ),
     "small": (0, set()),
@@ -65,6 +69,27 @@ EXPECTED: dict[str, tuple[int, set[tuple[str, str | None]]]] = {
     "android14-oppo": (0, set()),
     "android15-vivo": (0, set()),
     "android16-pixel": (0, set()),
+    "android14-hyperos": (0, set()),
+    "apk-zoo": (
+        1,
+        {
+            ("SS-APP-HIDDEN", "org.stalkerscan.fixtures.corrupt"),
+            ("SS-APP-POSING", HOSTILE_LABEL),
+            *{
+                ("SS-APP-RECENT", f"org.stalkerscan.{p}")
+                for p in (
+                    "fixtures.corrupt",
+                    "fixtures.notes",
+                    "fixtures.rotated",
+                    "fixtures.v1only",
+                    "fixtures.hostilelabel",
+                    "training.splitdemo",
+                )
+            },
+            # The training native library in the config split (project rule on .so code).
+            ("SS-YARA-008", "org.stalkerscan.training.splitdemo"),
+        },
+    ),
 }
 
 
@@ -179,3 +204,16 @@ def test_coverage_says_what_was_skipped(results) -> None:  # type: ignore[no-unt
     covert = {c.check: c for c in results["covert"].coverage}
     for check in ("ioc_package", "ioc_sample_hash", "ioc_certificate", "ioc_host", "yara"):
         assert covert[check].status == "performed", check
+
+
+def test_every_emitted_reason_and_capability_code_is_known(results) -> None:  # type: ignore[no-untyped-def]
+    from stalkerscan.match.capabilities import CAPABILITIES
+    from stalkerscan.match.reasons import REASONS
+
+    for result in results.values():
+        for f in result.findings:
+            assert {r.code for r in f.reasons} <= set(REASONS), f.rule
+            assert set(f.capabilities) <= set(CAPABILITIES), f.rule
+        for c in result.coverage:
+            if c.reason is not None:
+                assert c.reason.code in REASONS, c.check
