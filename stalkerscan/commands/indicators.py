@@ -144,6 +144,13 @@ def update_cmd(
     )
     if not info.has_rules:
         console.print("This feed version has no rules.yar.")
+    _print_credit(console)
+
+
+def _print_credit(console: Console) -> None:
+    from stalkerscan.indicators.layout import ECHAP_CREDIT
+
+    console.print(f"[dim]{ECHAP_CREDIT}[/dim]")
 
 
 def _print_problems(console: Console, problems: list[Problem], show: int) -> None:
@@ -242,6 +249,7 @@ def status_cmd(
             "Run `stalkerscan indicators update`."
         )
     _print_local_status(console, store)
+    _print_credit(console)
 
 
 def _print_local_status(console: Console, store: FeedStore) -> None:

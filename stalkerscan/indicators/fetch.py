@@ -195,6 +195,12 @@ class Http:
                 ) from err
             if isinstance(reason, socket.timeout | TimeoutError):
                 raise FeedError(f"Downloading {what} from {url} timed out.") from err
+            if isinstance(reason, socket.gaierror):
+                raise FeedError(
+                    f"Downloading {what} from {url} failed: the server's name could not be "
+                    "found (no network connection, or no name service).",
+                    "Check the network, or import a local copy with --source PATH.",
+                ) from err
             raise FeedError(
                 f"Downloading {what} from {url} failed: {reason}.",
                 "Check the network, or import a local copy with --source PATH.",

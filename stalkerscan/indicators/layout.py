@@ -3,6 +3,12 @@ and the store use these at scan time)."""
 
 from __future__ import annotations
 
+# The Echap feed is CC BY 4.0: every place that shows the feed credits it.
+ECHAP_CREDIT = (
+    "Stalkerware indicators by Echap (https://echap.eu.org) and contributors, "
+    "https://github.com/AssoEchap/stalkerware-indicators, licensed CC BY 4.0."
+)
+
 IOC_FILE = "ioc.yaml"
 WATCHWARE_FILE = "watchware.yaml"
 SAMPLES_FILE = "samples.csv"
