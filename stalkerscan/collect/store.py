@@ -23,6 +23,8 @@ DIR_MODE = 0o700
 FILE_MODE = 0o600
 # A relative file name inside an acquisition: our own names only (letters, digits, . _ -).
 _SAFE_REL = re.compile(r"^(raw|apks)/[A-Za-z0-9][A-Za-z0-9_.-]{0,120}$")
+# Never follow a symlink planted where one of our files goes.
+_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
 
 
 class DiskFullError(ScanIncomplete):
@@ -46,7 +48,10 @@ def _enospc_as_disk_full(path: Path) -> Iterator[None]:
     except OSError as err:
         if err.errno in (errno.ENOSPC, errno.EDQUOT):
             raise disk_full(path) from err
-        raise
+        raise AcquisitionError(
+            f"Could not write {path.name} in {path.parent}: {err.strerror or err}.",
+            "Check the --out folder: it must be yours, writable, and hold no links.",
+        ) from err
 
 
 def check_relative_name(rel: str) -> None:
@@ -80,7 +85,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     with _enospc_as_disk_full(path):
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+            fd = os.open(tmp, _WRITE_FLAGS, FILE_MODE)
             try:
                 os.fchmod(fd, FILE_MODE)
                 view = memoryview(data)
@@ -114,7 +119,7 @@ class HashingWriter:
         self.truncated = False
         self._sha = hashlib.sha256()
         with _enospc_as_disk_full(path):
-            fd = os.open(self.partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+            fd = os.open(self.partial, _WRITE_FLAGS, FILE_MODE)
             os.fchmod(fd, FILE_MODE)
             self._file: BinaryIO = os.fdopen(fd, "wb")
 

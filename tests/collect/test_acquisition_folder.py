@@ -227,3 +227,15 @@ def test_a_full_disk_gives_a_clear_message_and_keeps_what_was_written(tmp_path: 
     assert result["ok"] is True and result["complete"] is False
     assert "getprop" in result["saved"] and "packages_u0" in result["saved"]
     assert "usagestats" not in result["saved"]
+
+
+def test_a_planted_symlink_is_not_followed(tmp_path: Path) -> None:
+    """A symlink where an output goes is refused, never written through."""
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(b"untouched")
+    out = tmp_path / "acq"
+    (out / "raw").mkdir(parents=True)
+    (out / "raw" / "getprop.txt.partial").symlink_to(outside)
+    with pytest.raises(AcquisitionError, match=r"Could not write getprop\.txt"):
+        collect(ProfileTransport(build_profile()), out, CollectOptions())
+    assert outside.read_bytes() == b"untouched"
