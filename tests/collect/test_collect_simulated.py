@@ -237,3 +237,39 @@ def test_no_sha256sum_records_hashing_as_skipped(tmp_path: Path, missing: list[s
     assert "sha256sum" in result.manifest.hashing["reason"]
     assert not any("sha256sum /" in c for c in commands)
     assert all(h.status == Status.SKIPPED for h in result.manifest.apk_hashes)
+
+
+def test_two_phones_at_once_do_not_mix(tmp_path: Path) -> None:
+    """Two collections in parallel threads, one per phone: each folder holds its own phone."""
+    import threading
+
+    profiles = {"a": build_profile(40, 5), "b": build_profile(80, 12)}
+    results: dict[str, object] = {}
+
+    def run(key: str, phone: SimulatedPhone) -> None:
+        from stalkerscan.device.connect import open_transport
+
+        transport = open_transport(phone.serial_tcp, via="tcp", timeout=10)
+        try:
+            results[key] = collect(transport, tmp_path / key, CollectOptions())
+        finally:
+            transport.close()
+
+    with SimulatedPhone(profiles["a"], port=0) as pa, SimulatedPhone(profiles["b"], port=0) as pb:
+        threads = [threading.Thread(target=run, args=(k, p)) for k, p in (("a", pa), ("b", pb))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        serials = {"a": pa.serial_tcp, "b": pb.serial_tcp}
+    for key, user_apps in (("a", 5), ("b", 12)):
+        m = load_manifest(tmp_path / key)
+        assert m.complete and m.device.serial == serials[key]
+        assert len(m.apk_hashes) == user_apps + 1  # one app has a split
+        assert verify_acquisition(tmp_path / key).ok
+        answer = profiles[key].lookup_command(
+            ["pm", "list", "packages", "-f", "-i", "-U", "-u", "--user", "0"]
+        )
+        assert answer is not None and answer.stdout is not None
+        saved = (tmp_path / key / "raw" / "packages_u0.txt").read_bytes()
+        assert saved == answer.stdout.read_all()
