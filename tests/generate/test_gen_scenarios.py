@@ -150,3 +150,21 @@ def test_rendering_does_not_depend_on_the_process_hash_seed(tmp_path: Path) -> N
         }
 
     assert digest(tmp_path / "1") == digest(tmp_path / "2")
+
+
+def test_derive_plants_an_app_on_a_shipped_phone(cache_dir: Path) -> None:
+    spec = scenarios.derive(
+        "small",
+        "small-planted",
+        apps=[{"package": "com.example.planted", "installer": None, "launcher": False}],
+        settings={"play_protect": False},
+    )
+    folder = scenarios.render(spec, cache_dir)
+    r = Rendered(folder)
+    assert "=com.example.planted  installer=null uid:" in r.text(
+        "pm list packages -f -i -U -u --user 0"
+    )
+    assert "package_verifier_enable=0" in r.text("settings list global")
+    assert spec.device.android == 14  # inherited from small
+    with pytest.raises(UsageError):
+        scenarios.derive("no-such-base", "x")

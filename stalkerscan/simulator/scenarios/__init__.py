@@ -4,6 +4,8 @@
     list_profiles() -> list[ScenarioInfo]       # every spec shipped (scenarios + device profiles)
     resolve(name, cache_dir=None) -> Path       # render (cached, deterministic); profile folder
     load(name) -> Profile                       # the loaded simulator Profile
+    derive(base, name, **overrides) -> ScenarioSpec   # plant apps/settings on a shipped spec
+    render(spec, cache_dir=None) -> Path        # render (cached) any spec
     spec_path(name) -> Path ; load_scenario_spec(name) -> ScenarioSpec
 
 Specs are YAML files in this package (format: docs/profiles.md). Rendering happens into a
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from stalkerscan.errors import UsageError
 
@@ -90,6 +92,26 @@ def resolve(name: str, cache_dir: Path | None = None) -> Path:
     from stalkerscan.simulator.generate.cache import render_cached
 
     return render_cached(load_scenario_spec(name), cache_dir)
+
+
+def derive(base: str, name: str, **overrides: Any) -> ScenarioSpec:
+    """A new spec that extends the shipped spec `base` (e.g. to plant an app in a test).
+
+    `overrides` are spec keys (`apps=[{"package": ...}]`, `settings={...}`, `device={...}`);
+    apps with a package already in the base are merged key by key, others are added.
+    """
+    from stalkerscan.simulator.generate.spec import load_spec_data
+
+    spec_path(base)  # a clear error for an unknown base
+    data: dict[str, Any] = {"name": name, "extends": base, **overrides}
+    return load_spec_data(data, source=f"<derived from {base}>", search=[SPEC_DIR])
+
+
+def render(spec: ScenarioSpec, cache_dir: Path | None = None) -> Path:
+    """The rendered (cached) profile folder of any spec, e.g. one made by `derive`."""
+    from stalkerscan.simulator.generate.cache import render_cached
+
+    return render_cached(spec, cache_dir)
 
 
 def load(name: str, cache_dir: Path | None = None) -> Profile:
