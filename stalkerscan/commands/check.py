@@ -5,7 +5,7 @@ update. The pieces are reusable by `scan` (collect + check) and the demo:
 
     index, rule_sets = load_detection(indicators_dir)
     result = check_acquisition(folder, index, rule_sets, now=...)
-    written = write_reports(result, out_dir, lang=...)
+    report_and_print(result, out_dir, lang=..., as_json=False)   # terminal + HTML + JSON
     raise typer.Exit(exit_code_for(result))
 """
 
@@ -22,11 +22,11 @@ import typer
 from stalkerscan.errors import ExitCode
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from stalkerscan.indicators.index import IndicatorIndex
     from stalkerscan.result import ScanResult
     from stalkerscan.rules import RuleSet
-
-LANGS = ("en", "fr", "de", "it", "es")
 
 
 def utc_now() -> datetime:
@@ -80,27 +80,16 @@ def private_dir(path: Path) -> None:
     os.chmod(path, 0o700)
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
-    os.chmod(path, 0o600)
-
-
-def write_reports(result: ScanResult, out_dir: Path, *, lang: str = "en") -> list[Path]:
-    """Write the reports into `out_dir` (0700; files 0600); returns the files written.
-
-    The report package writes `report.html` and `report.json` (stalkerscan.report.render_all).
-    """
+def write_reports(
+    result: ScanResult, out_dir: Path, *, lang: str = "en", console: Console | None = None
+) -> list[Path]:
+    """Write report.html and report.json into `out_dir` (0700; files 0600) and, when a console
+    is given, print the terminal report on it; returns the files written."""
     from stalkerscan.report import render_all
 
     private_dir(out_dir)
-    return list(render_all(result, out_dir, lang=lang))
+    formats = ("terminal", "html", "json") if console is not None else ("html", "json")
+    return list(render_all(result, out_dir, lang=lang, formats=formats, console=console))
 
 
 def exit_code_for(result: ScanResult) -> int:
@@ -114,61 +103,21 @@ def exit_code_for(result: ScanResult) -> int:
     return int(ExitCode.NOTHING_FOUND)
 
 
-def summary_lines(result: ScanResult, written: list[Path]) -> list[str]:
-    """A minimal plain summary (device text escaped; rich markup safe)."""
-    from stalkerscan.result import CheckStatus, Severity, Verdict
-    from stalkerscan.textsafe import for_terminal
-
-    lines: list[str] = []
-    if result.verdict == Verdict.FOUND:
-        lines.append("[bold red]Found:[/bold red] something on this phone needs a closer look.")
-    elif result.verdict == Verdict.INCOMPLETE:
-        lines.append(
-            "[bold yellow]Incomplete:[/bold yellow] nothing was found at medium or above, but "
-            "some checks could not run or their data could not be trusted."
-        )
-    else:
-        lines.append("[bold]Nothing found[/bold] at medium or above.")
-    if result.verdict != Verdict.FOUND:
-        lines.append("This does not prove that the phone is clean.")
-    lines.append(
-        "Do not remove or reset anything yet: talk to a support service and make a safety plan."
-    )
-    for app in result.apps:
-        if app.risk.rank < Severity.LOW.rank:
-            continue
-        name = for_terminal(app.label or app.package, max_len=80)
-        pkg = for_terminal(app.package, max_len=120)
-        family = f" — {for_terminal(app.family, max_len=80)}" if app.family else ""
-        rules = ", ".join(sorted({f.rule for f in app.findings}))
-        users = ",".join(str(u) for u in app.users)
-        tag = f"\\[{app.risk.value.upper()}]"
-        lines.append(f"  {tag} {name} ({pkg}, user {users}){family}: {rules}")
-    for f in result.findings:
-        if f.package is None:
-            lines.append(f"  \\[{f.severity.value.upper()}] device: {f.rule}")
-    bad = [c for c in result.coverage if c.status in (CheckStatus.FAILED, CheckStatus.UNTRUSTED)]
-    skipped = [c for c in result.coverage if c.status == CheckStatus.SKIPPED]
-    if bad:
-        names = ", ".join(for_terminal(c.check, max_len=60) for c in bad[:12])
-        lines.append(f"Not checked or not trusted: {names}.")
-    if skipped:
-        lines.append(f"{len(skipped)} check(s) skipped (see the coverage section of the report).")
-    for p in written:
-        lines.append(f"Report: {for_terminal(str(p), max_len=400)}")
-    return lines
-
-
-def print_result(result: ScanResult, written: list[Path], *, as_json: bool) -> None:
-    """The JSON result on stdout, or the plain summary."""
-    if as_json:
-        typer.echo(result.model_dump_json(indent=2))
-        return
+def report_and_print(result: ScanResult, out_dir: Path, *, lang: str, as_json: bool) -> list[Path]:
+    """Write the reports; print the terminal report, or the JSON result with `as_json`."""
     from rich.console import Console
 
+    from stalkerscan.textsafe import for_terminal
+
+    if as_json:
+        written = write_reports(result, out_dir, lang=lang)
+        typer.echo(result.model_dump_json(indent=2))
+        return written
     console = Console(highlight=False)
-    for line in summary_lines(result, written):
-        console.print(line)
+    written = write_reports(result, out_dir, lang=lang, console=console)
+    for path in written:
+        console.print(f"Report: {for_terminal(str(path), max_len=400)}")
+    return written
 
 
 def default_out(now: datetime) -> Path:
@@ -176,10 +125,13 @@ def default_out(now: datetime) -> Path:
     return Path("reports") / now.strftime("%Y%m%d-%H%M%S")
 
 
-def check_lang(lang: str) -> str:
-    """The report language, validated."""
+def check_lang(lang: str | None) -> str:
+    """The report language, validated; None means the system locale's (English fallback)."""
     from stalkerscan.errors import UsageError
+    from stalkerscan.report import LANGS, default_lang
 
+    if lang is None:
+        return default_lang()
     lang = lang.strip().lower()
     if lang not in LANGS:
         raise UsageError(f"Unknown language {lang!r}.", f"Use one of: {', '.join(LANGS)}.")
@@ -201,7 +153,12 @@ def register(app: typer.Typer) -> None:
         help="Folder for the reports (default: reports/<time>).",
         show_default=False,
     )
-    lang_opt: Any = typer.Option("en", "--lang", help="Report language: en, fr, de, it, es.")
+    lang_opt: Any = typer.Option(
+        None,
+        "--lang",
+        help="Report language: en, fr, de, it, es (default: the system's, else English).",
+        show_default=False,
+    )
     json_opt: Any = typer.Option(False, "--json", help="Print the JSON result on stdout.")
     acquisition_arg: Any = typer.Argument(..., help="The acquisition folder.")
 
@@ -217,7 +174,7 @@ def register(app: typer.Typer) -> None:
         acquisition: Path = acquisition_arg,
         indicators_dir: Path | None = indicators_opt,
         out: Path | None = out_opt,
-        lang: str = lang_opt,
+        lang: str | None = lang_opt,
         json_out: bool = json_opt,
     ) -> None:
         from rich.console import Console
@@ -231,6 +188,5 @@ def register(app: typer.Typer) -> None:
         index, rule_sets = load_detection(indicators_dir, warn=lambda m: err.print(escape(m)))
         now = utc_now()
         result = check_acquisition(acquisition, index, rule_sets, now=now)
-        written = write_reports(result, out or default_out(now), lang=lang)
-        print_result(result, written, as_json=json_out)
+        report_and_print(result, out or default_out(now), lang=lang, as_json=json_out)
         raise typer.Exit(exit_code_for(result))

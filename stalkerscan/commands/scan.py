@@ -17,10 +17,9 @@ from stalkerscan.commands.check import (
     default_out,
     exit_code_for,
     load_detection,
-    print_result,
     private_dir,
+    report_and_print,
     utc_now,
-    write_reports,
 )
 
 MiB = 1024 * 1024
@@ -48,7 +47,12 @@ def register(app: typer.Typer) -> None:
         help="Indicator store to use (default: the user's store).",
         show_default=False,
     )
-    lang_opt: Any = typer.Option("en", "--lang", help="Report language: en, fr, de, it, es.")
+    lang_opt: Any = typer.Option(
+        None,
+        "--lang",
+        help="Report language: en, fr, de, it, es (default: the system's, else English).",
+        show_default=False,
+    )
     json_opt: Any = typer.Option(False, "--json", help="Print the JSON result on stdout.")
     deep_opt: Any = typer.Option(False, "--deep", help="Pull every APK installed on /data.")
     no_hash_opt: Any = typer.Option(False, "--no-hash", help="Do not hash APKs on the phone.")
@@ -77,7 +81,7 @@ def register(app: typer.Typer) -> None:
         via: str = via_opt,
         out: Path | None = out_opt,
         indicators_dir: Path | None = indicators_opt,
-        lang: str = lang_opt,
+        lang: str | None = lang_opt,
         json_out: bool = json_opt,
         deep: bool = deep_opt,
         no_hash: bool = no_hash_opt,
@@ -129,8 +133,7 @@ def register(app: typer.Typer) -> None:
                 + for_terminal(collected.summary(), max_len=2000)
             )
         result = check_acquisition(acquisition, index, rule_sets, now=utc_now())
-        written = write_reports(result, out_dir, lang=lang)
-        print_result(result, written, as_json=json_out)
+        report_and_print(result, out_dir, lang=lang, as_json=json_out)
         if not json_out:
             err.print(f"Acquisition: {for_terminal(str(acquisition), max_len=400)}")
         raise typer.Exit(exit_code_for(result))

@@ -80,6 +80,7 @@ def test_scan_writes_private_report_and_acquisition(scanned) -> None:  # type: i
     assert report.stat().st_mode & 0o777 == 0o600
     assert out.stat().st_mode & 0o777 == 0o700
     assert (out / "acquisition" / "manifest.json").is_file()
+    assert (out / "report.html").stat().st_mode & 0o777 == 0o600
     data = json.loads(report.read_text())
     assert data["verdict"] == "found"
     assert "TrainingSpy (fictional)" in proc.stdout
@@ -134,7 +135,7 @@ def test_check_nothing_found_says_it_is_no_proof(
         data_dir=tmp_path,
     )
     assert proc.returncode == 0, proc.stderr
-    assert "Nothing found" in proc.stdout
+    assert "Nothing suspicious was found" in proc.stdout
     assert "does not prove that the phone is clean" in proc.stdout
 
 
