@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -31,6 +32,7 @@ class Rendered:
         text = (root / "profile.yaml").read_text(encoding="utf-8")
         self.data = yaml.load(text, Loader=loader)
         self.commands: dict[str, object] = self.data["commands"]
+        self._parsed: dict[tuple[str, Any], Any] = {}
 
     def entry(self, command: str) -> dict[str, object]:
         """The command's entry in the long form."""
@@ -44,6 +46,13 @@ class Rendered:
             return (self.root / str(e["stdout"])).read_bytes()
         text = e.get("text", "")
         return text.encode() if isinstance(text, str) else bytes(text)  # type: ignore[arg-type]
+
+    def parsed(self, command: str, parse: Any) -> Any:
+        """`parse(out(command))`, computed once per session (parsing is the slow part)."""
+        key = (command, parse)
+        if key not in self._parsed:
+            self._parsed[key] = parse(self.out(command))
+        return self._parsed[key]
 
     def text(self, command: str) -> str:
         """The stdout of `command` as text."""

@@ -26,7 +26,8 @@ LAUNCHER = ("cmd package query-activities --brief --user {n} -a android.intent.a
 
 
 def _pkgs(r: Rendered) -> dict[str, package.PackageInfo]:
-    return {p.name: p for p in package.parse_dumpsys_package(r.out("dumpsys package")).packages}
+    dump = r.parsed("dumpsys package", package.parse_dumpsys_package)
+    return {p.name: p for p in dump.packages}
 
 
 def _secure(r: Rendered, user: int) -> dict[str, str]:

@@ -64,7 +64,7 @@ def _parsed(r: Rendered) -> list[tuple[str, Any]]:
         e = r.entry(command)
         if parse is None or e.get("exit", 0) != 0 or e.get("stderr"):
             continue
-        out.append((command, parse(r.out(command))))
+        out.append((command, r.parsed(command, parse)))
     return out
 
 
