@@ -187,3 +187,10 @@ def test_guarded_set_gives_the_same_hits(tmp_path: Path) -> None:
         assert guarded.scan(data).hits[0].strings[0].offsets == (3,)
     finally:
         guarded.close()
+
+
+def test_cli_rules_check_exit_2_on_missing_meta(tmp_path: Path) -> None:
+    write(tmp_path, "nometa.yar", "rule bare { condition: false }\n")
+    out = cli("rules", "check", "--rules", str(tmp_path))
+    assert out.returncode == ExitCode.USAGE
+    assert "nometa.yar" in out.stderr and "'severity' missing" in out.stderr
