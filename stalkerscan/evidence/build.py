@@ -656,6 +656,11 @@ def _join(
                     last_used=last_used.get(name),
                 )
             )
+    # Packages only the usage records still mention: fully uninstalled (no data kept).
+    for name in sorted(set(last_used) - set(apps)):
+        removed.append(
+            RemovedTrace(package=name, sources=("usagestats",), last_used=last_used[name])
+        )
     del sdk, users
     return apps, removed
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from stalkerscan.evidence.build import AppRecord
 from stalkerscan.match.base import MatchContext, Matcher, Rule, reason
 from stalkerscan.match.capabilities import capabilities_of, spying_powers
 from stalkerscan.match.indicators import STALKERWARE, lookups, to_match
@@ -46,8 +47,10 @@ class RemovedMatcher(Matcher):
             if trace.last_used:
                 traces.append(reason("last_used", when=trace.last_used))
             matches = []
-            if app is not None and ctx.index is not None and not ctx.index.is_empty:
-                matches = [to_match(k, v, found) for k, v, found in lookups(app, ctx.index)]
+            if ctx.index is not None and not ctx.index.is_empty:
+                # A package only usage records mention has no record: look up its name.
+                probe = app if app is not None else AppRecord(package=trace.package)
+                matches = [to_match(k, v, found) for k, v, found in lookups(probe, ctx.index)]
             caps = capabilities_of(app, ev.sdk) if app is not None else ()
             if app is not None and (app.system or app.updated_system):
                 continue

@@ -137,6 +137,13 @@ def test_removed_known_stalkerware(demo_index: IndicatorIndex) -> None:
     assert {r.code for r in f.reasons} >= {"ioc_package", "trace_kept", "last_used"}
 
 
+def test_fully_removed_package_known_only_from_usage_records(demo_index: IndicatorIndex) -> None:
+    trace = RemovedTrace(package=SPY, sources=("usagestats",), last_used="2026-11-19 22:00:00")
+    (f,) = RemovedMatcher().match(context(evidence(removed=(trace,)), demo_index))
+    assert (f.rule, f.package, f.family) == ("SS-REMOVED-IOC", SPY, FAMILY)
+    assert {r.code for r in f.reasons} == {"ioc_package", "trace_usagestats", "last_used"}
+
+
 def test_removed_app_with_powers_and_removed_ordinary_app(demo_index: IndicatorIndex) -> None:
     spyish = app(OTHER, users=(), appops={"GET_USAGE_STATS": "allow"})
     plain = app("org.example.game", users=(), appops={"RUN_ANY_IN_BACKGROUND": "allow"})
