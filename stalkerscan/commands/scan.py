@@ -67,6 +67,13 @@ def register(app: typer.Typer) -> None:
         10.0, "--connect-timeout", min=1.0, help="Longest wait to connect, seconds."
     )
     quiet_opt: Any = typer.Option(False, "--quiet", "-q", help="No progress display.")
+    wait_opt: Any = typer.Option(
+        120.0,
+        "--wait",
+        min=0.0,
+        metavar="SECONDS",
+        help="When no phone is connected: show how to connect one, and wait this long for it.",
+    )
 
     @app.command(
         "scan",
@@ -90,10 +97,12 @@ def register(app: typer.Typer) -> None:
         session_timeout: float = timeout_opt,
         connect_timeout: float = connect_timeout_opt,
         quiet: bool = quiet_opt,
+        wait: float = wait_opt,
     ) -> None:
         from rich.console import Console
         from rich.markup import escape
 
+        from stalkerscan import guide
         from stalkerscan.collect.pipeline import CollectOptions
         from stalkerscan.collect.progress import make_progress
         from stalkerscan.commands.collect import run_collect
@@ -102,6 +111,8 @@ def register(app: typer.Typer) -> None:
 
         lang = check_lang(lang)
         err = Console(stderr=True)
+        # No phone yet: the step-by-step guide and a wait (issue 8); exit 3 on timeout.
+        serial = guide.wait_for_phone(serial, via=via, timeout=wait, console=err)
         now = utc_now()
         out_dir = out or default_out(now)
         acquisition = out_dir / ACQUISITION_DIR
@@ -120,6 +131,8 @@ def register(app: typer.Typer) -> None:
             indicators=index,
             progress=make_progress(quiet or json_out),
         )
+        if not (quiet or json_out):
+            guide.print_before_collect(err)
         collected = run_collect(
             serial=serial,
             via=via,
@@ -136,4 +149,5 @@ def register(app: typer.Typer) -> None:
         report_and_print(result, out_dir, lang=lang, as_json=json_out)
         if not json_out:
             err.print(f"Acquisition: {for_terminal(str(acquisition), max_len=400)}")
+            guide.print_after_scan(err, out_dir, serial=serial)
         raise typer.Exit(exit_code_for(result))
