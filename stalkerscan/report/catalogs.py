@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from stalkerscan.report.i18n import DOMAIN, LANGS
@@ -19,6 +20,7 @@ from stalkerscan.report.i18n import DOMAIN, LANGS
 HERE = Path(__file__).resolve().parent
 LOCALE_DIR = HERE / "locale"
 SOURCES = ("messages.py", "view.py")
+FIXED_DATE = datetime(2026, 11, 22, tzinfo=UTC)
 KEYWORDS = {"_": None, "N_": None, "Np_": (1, 2), "gettext": None, "ngettext": (1, 2)}
 
 
@@ -27,7 +29,8 @@ def extract() -> object:
     from babel.messages.catalog import Catalog
     from babel.messages.extract import extract_from_file
 
-    catalog = Catalog(project="stalkerscan", domain=DOMAIN, fuzzy=False)
+    # A fixed creation date keeps the catalogs byte-stable when nothing changed.
+    catalog = Catalog(project="stalkerscan", domain=DOMAIN, fuzzy=False, creation_date=FIXED_DATE)
     for name in SOURCES:
         for lineno, message, comments, _context in extract_from_file(
             "python", str(HERE / name), keywords=KEYWORDS, comment_tags=("TRANSLATORS:",)
@@ -66,7 +69,12 @@ def merged_po_text(lang: str) -> str:
     catalog.obsolete.clear()
     if lang == "en":
         for msg in catalog:
-            if msg.id and not msg.string:
+            if not msg.id:
+                continue
+            if isinstance(msg.id, tuple | list):
+                if not isinstance(msg.string, tuple | list) or not all(msg.string):
+                    msg.string = tuple(msg.id)
+            elif not msg.string:
                 msg.string = msg.id
     buf = io.BytesIO()
     write_po(buf, catalog, omit_header=False, width=100, no_location=True, ignore_obsolete=True)
