@@ -231,6 +231,52 @@ class MutationSpec(_M):
     long_line_mb: int = Field(default=0, ge=0, le=1024)
 
 
+SIGNALS = (
+    # per app
+    "indicator-package", "sideloaded", "accessibility", "notification-listener", "device-admin",
+    "device-owner", "profile-owner", "no-launcher", "recent-install", "battery-exempt",
+    "usage-access", "background-location", "sms", "call-log", "microphone", "boot",
+    "input-method", "vpn", "removed-trace", "dual-use", "store", "work-profile",
+    # device
+    "play-protect-off", "unknown-sources", "root", "bootloader-unlocked", "test-keys",
+    "selinux-permissive",
+)  # fmt: skip
+Level = Literal["none", "info", "low", "medium", "high"]
+
+
+class AppExpectation(_M):
+    """What the scan should say about one app: the highest level and the signals behind it."""
+
+    level: Level
+    user: int = 0
+    signals: list[str] = Field(default_factory=list)
+
+    @field_validator("signals")
+    @classmethod
+    def _known(cls, v: list[str]) -> list[str]:
+        for sig in v:
+            if sig not in SIGNALS:
+                raise ValueError(f"unknown signal {sig!r} (known: {', '.join(SIGNALS)})")
+        return v
+
+
+class Expectation(_M):
+    """Machine-readable expected outcome (the detection tests map signals to their rule IDs)."""
+
+    max_level: Level | None = None  # the highest finding level on the phone (None: not stated)
+    apps: dict[str, AppExpectation] = Field(default_factory=dict)
+    device: list[str] = Field(default_factory=list)
+    absent: list[str] = Field(default_factory=list)  # packages that must have no finding >= low
+
+    @field_validator("device")
+    @classmethod
+    def _known(cls, v: list[str]) -> list[str]:
+        for sig in v:
+            if sig not in SIGNALS:
+                raise ValueError(f"unknown signal {sig!r}")
+        return v
+
+
 class ScenarioSpec(_M):
     """The whole spec file."""
 
@@ -240,6 +286,7 @@ class ScenarioSpec(_M):
     description: str = ""
     trainer: bool = False  # listed by `stalkerscan demo --list`
     expected: list[str] = Field(default_factory=list)  # human notes on the expected findings
+    expect: Expectation | None = None  # the same, machine-readable
     extends: str | None = None  # another spec's name; this one overrides its keys
     seed: int = 1
     clock: str = "2026-11-20T09:30:00Z"  # the phone's "now" (date +%s); all times are relative
@@ -298,7 +345,7 @@ def load_spec_data(
         if not isinstance(parent, dict):
             raise ProfileError(f"{source}: extends: no spec named {parent_name!r}.")
         child = {k: v for k, v in data.items() if k != "extends"}
-        for k in ("trainer", "title", "description", "expected"):
+        for k in ("trainer", "title", "description", "expected", "expect"):
             parent.pop(k, None)
         data = _merge(parent, child)
     try:

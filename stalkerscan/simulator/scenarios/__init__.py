@@ -38,6 +38,7 @@ class ScenarioInfo:
     description: str
     trainer: bool
     expected: tuple[str, ...] = ()
+    expect: dict[str, Any] | None = None  # machine-readable: max_level, apps, device, absent
 
 
 def _all_names() -> list[str]:
@@ -71,6 +72,7 @@ def _info(name: str) -> ScenarioInfo:
         description=" ".join(str(raw.get("description") or "").split()),
         trainer=bool(raw.get("trainer", False)),
         expected=tuple(str(x) for x in raw.get("expected") or ()),
+        expect=raw.get("expect") if isinstance(raw.get("expect"), dict) else None,
     )
 
 
