@@ -39,10 +39,13 @@ def project_rules_dir() -> Path:
     """The project's `rules/` folder (top level of the repository; `stalkerscan/data/rules` if a
     packaged copy exists)."""
     here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "rules", here / "data" / "rules"):
-        if candidate.is_dir() and any(candidate.glob("*.yar")):
-            return candidate
-    return here.parent / "rules"
+    repo_rules = here.parent / "rules"
+    # In a source checkout (editable install) the top-level folder is the truth; an installed
+    # wheel carries a copy made by setup.py's build hook.
+    if (here.parent / "pyproject.toml").is_file() and repo_rules.is_dir():
+        return repo_rules
+    packaged = here / "data" / "rules"
+    return packaged if packaged.is_dir() else repo_rules
 
 
 class RuleFile(Frozen):
