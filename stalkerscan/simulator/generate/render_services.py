@@ -405,44 +405,64 @@ def deviceidle_whitelist(ph: Phone) -> str:
     return "\n".join(out) + "\n"
 
 
+def _network_line(ph: Phone, net_id: int, vpn: Pkg | None, owner_uid: int) -> str:
+    """One `NetworkAgentInfo{...}` line as each release prints it (Wi-Fi or a VPN)."""
+    v = ph.android
+    if vpn is None:
+        transports = "WIFI"
+        caps = "NOT_METERED&INTERNET&NOT_RESTRICTED&TRUSTED&NOT_VPN&VALIDATED"
+        iface, addr = "wlan0", "192.0.2.15/24"
+    else:
+        transports = "VPN"
+        caps = "INTERNET&NOT_RESTRICTED&TRUSTED&VALIDATED"
+        iface, addr = "tun0", "10.8.0.2/32"
+    lp = f"lp{{{{InterfaceName: {iface} LinkAddresses: [ {addr} ] }}}}"
+    if v <= 9:
+        # Android 7-9: `ni{[type: X[], state: ...]}`; the VPN's owner is not printed.
+        kind = "WIFI" if vpn is None else "VPN"
+        return (
+            f"  NetworkAgentInfo{{ ni{{[type: {kind}[], state: CONNECTED/CONNECTED, "
+            f"reason: (unspecified), extra: (none), failover: false, available: true, "
+            f"roaming: false]}}  network{{{net_id}}}  nethandle{{{430242797581 + net_id}}}  "
+            f"{lp}  nc{{[ Transports: {transports} Capabilities: {caps}]}}  "
+            f"Score{{{60 if vpn is None else 101}}}  everValidated{{true}}  "
+            "lastValidated{true}  created{true} lingering{false} explicitlySelected{false} }"
+        )
+    extra = "" if vpn is None else f"VPN:{vpn.name}"
+    owner = ""
+    if vpn is not None:
+        if v == 10:
+            owner = f" EstablishingAppUid: {owner_uid}"
+        else:
+            owner = f" OwnerUid: {owner_uid} AdminUids: [{owner_uid}]"
+        if v >= 12:
+            owner += f" TransportInfo: <VpnTransportInfo{{type=1, sessionId={vpn.name}}}>"
+    kind = "WIFI" if vpn is None else "VPN"
+    return (
+        f"  NetworkAgentInfo{{network{{{net_id}}}  handle{{{430242797581 + net_id}}}  "
+        f"ni{{{kind} CONNECTED extra: {extra}}}  created{{2026-11-19T08:00:00Z}}  {lp}  "
+        f"nc{{[ Transports: {transports} Capabilities: {caps} "
+        f"LinkUpBandwidth>=12000Kbps LinkDnBandwidth>=48000Kbps{owner}]}}  "
+        f"Score({'IS_VALIDATED&IS_DEFAULT' if vpn is None else 'IS_VALIDATED&IS_VPN'}) }}"
+    )
+
+
 def connectivity(ph: Phone) -> str:
-    """`dumpsys connectivity`: default network, current networks (a VPN if one is active)."""
-    out = [
-        "NetworkProviders for:",
-        "  WifiNetworkProvider",
-        "",
-        "Active default network: 100",
-        "",
-        "Current Networks:",
-        "  NetworkAgentInfo{network{100}  handle{430242797581}  ni{WIFI CONNECTED extra: }  "
-        "created{2026-11-19T08:00:00Z}  "
-        "lp{{InterfaceName: wlan0 LinkAddresses: [ 192.0.2.15/24 ] }}  "
-        "nc{[ Transports: WIFI "
-        "Capabilities: NOT_METERED&INTERNET&NOT_RESTRICTED&TRUSTED&NOT_VPN&VALIDATED "
-        "LinkUpBandwidth>=12000Kbps LinkDnBandwidth>=48000Kbps "
-        'SSID: "ExampleNet" UnderlyingNetworks: Null]}  '
-        "Score(Policies : IS_VALIDATED&IS_DEFAULT ; KeepConnected : 0) }",
-    ]
+    """`dumpsys connectivity`: the default network and the current networks (VPNs included)."""
     vpns = [p for p in ph.packages if p.vpn and p.vpn_active and p.removed_at is None]
+    out = ["NetworkProviders for:", "  WifiNetworkProvider", "", "Active default network: 100",
+           "", "Current Networks:", _network_line(ph, 100, None, 0)]  # fmt: skip
+    owners: list[tuple[int, Pkg]] = []
     for i, p in enumerate(vpns):
         owner = next((u.id for u in ph.users if p.installed_for(u.id)), 0)
-        out.append(
-            f"  NetworkAgentInfo{{network{{{101 + i}}}  handle{{{434537764877 + i}}}  "
-            f"ni{{VPN CONNECTED extra: VPN:{p.name}}}  created{{2026-11-19T08:01:00Z}}  "
-            "lp{{InterfaceName: tun0 LinkAddresses: [ 10.8.0.2/32 ] }}  "
-            "nc{[ Transports: VPN Capabilities: INTERNET&NOT_RESTRICTED&TRUSTED&VALIDATED "
-            f"OwnerUid: {p.uid(owner)} AdministratorUids: [] UnderlyingNetworks: [100]]}}  "
-            "Score(Policies : IS_VALIDATED&IS_VPN ; KeepConnected : 0) }"
-        )
+        owners.append((owner, p))
+        out.append(_network_line(ph, 101 + i, p, p.uid(owner)))
     out += ["", "Legacy VPN: none", ""]
-    for u in ph.users:
-        vpn = next((p for p in vpns if p.installed_for(u.id)), None)
-        if vpn is not None:
-            out.append(
-                f"VPN for user {u.id}: {vpn.name} (always-on: {str(vpn.vpn_always_on).lower()}, "
-                f"lockdown: {str(vpn.vpn_lockdown).lower()})"
-            )
-    out.append("")
+    # The VPN manager's per-user slots (`user: package`), printed by builds that include it.
+    if owners:
+        out.append("VPNs:")
+        out += [f"  {u}: {p.name}" for u, p in owners]
+        out.append("")
     return "\n".join(out) + "\n"
 
 
