@@ -582,11 +582,17 @@ def _join(
             if po.package:
                 get(po.package).add("profile_owner_users", po.user if po.user is not None else 0)
     if appops is not None:
-        uid_names: dict[int, list[str]] = {}
+        uid_names: dict[int, set[str]] = {}
         for plist in pm.values():
             for p in plist.packages:
                 for uid in p.uids:
-                    uid_names.setdefault(uid, []).append(p.name)
+                    uid_names.setdefault(uid, set()).add(p.name)
+        # Android 7's pm has no -U: the uid is user * 100000 + the app id dumpsys prints.
+        for info in info_by_name.values():
+            if info.app_id is not None:
+                for state in info.users:
+                    uid = state.user_id * PER_USER_UID + info.app_id
+                    uid_names.setdefault(uid, set()).add(info.name)
         for uo in appops.uids:
             for pk in uo.packages:
                 for op in pk.ops:
@@ -594,7 +600,7 @@ def _join(
                         get(pk.package).op(op.op, op.mode)
             for op in uo.uid_modes:
                 if op.op in SENSITIVE_APPOPS and uo.uid is not None:
-                    for name in uid_names.get(uo.uid, ()):
+                    for name in sorted(uid_names.get(uo.uid, ())):
                         get(name).op(op.op, op.mode)
     if ime is not None:
         for ime_user in ime.per_user:

@@ -1,0 +1,84 @@
+"""build_evidence on real acquisitions: what each artifact says about an app is joined into
+one record per package, per user, and every artifact's state is recorded."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from stalkerscan.evidence.build import build_evidence
+
+SPY = "org.stalkerscan.training.syncservice"
+
+
+def test_covert_app_record(acquisitions: dict[str, Path], detection) -> None:  # type: ignore[no-untyped-def]
+    _, rule_sets = detection
+    ev = build_evidence(acquisitions["covert"], rule_sets=rule_sets)
+    a = ev.app(SPY)
+    assert a is not None
+    assert a.users == (0,) and a.kept_users == ()
+    assert (a.installer, a.installer_kind) == ("com.google.android.packageinstaller", "sideloaded")
+    assert a.originating == "com.android.chrome" and not a.system
+    assert a.launcher_users == () and a.launcher_known_users == (0,)
+    assert any(x.endswith("SyncAccessibilityService") for x in a.accessibility)
+    assert any(x.endswith("SyncNotificationService") for x in a.notification_listeners)
+    assert a.device_admin_users == (0,) and "wipe-data" in a.device_admin_policies
+    assert a.appops.get("GET_USAGE_STATS") == "allow"
+    assert a.battery_exempt and a.boot_receiver
+    assert "android.permission.READ_SMS" in a.granted_permissions
+    assert a.label == "Sync Service" and a.version_name == "2.3.1-training"
+    manifest = json.loads((acquisitions["covert"] / "manifest.json").read_text())
+    phone = {h["sha256"] for h in manifest["apk_hashes"] if h["package"] == SPY}
+    assert set(a.sample_hashes()) == phone
+    (apk,) = a.apks
+    assert apk.trusted and apk.verified and apk.info is not None and apk.info.unparseable is None
+    assert {h.rule_id for h in apk.yara} >= {"SS-YARA-001", "SS-YARA-005"}
+    assert "c2.trainingspy.example" in {h.host for h in apk.hosts}
+    # Every artifact of the manifest has a state, and all are trusted here.
+    names = {x["name"] for x in manifest["artifacts"]}
+    states = {s.name.split("#")[0] for s in ev.artifacts}
+    assert names <= states
+    assert all(s.trusted for s in ev.artifacts)
+    assert ev.complete and ev.manifest_sha256 and ev.acquisition == "covert"
+    assert ev.device_time is not None and ev.device_time.year == 2026
+
+
+def test_clean_phone_users_and_profiles(acquisitions: dict[str, Path]) -> None:
+    ev = build_evidence(acquisitions["clean"], analyse_apks=False)
+    assert ev.user_ids == (0, 10)
+    talkback = ev.app("com.google.android.marvin.talkback")
+    assert talkback is not None and talkback.system and talkback.updated_system
+    assert talkback.accessibility
+    keyboard = ev.app("com.touchtype.swiftkey")
+    assert keyboard is not None and keyboard.default_input_method_users == (0,)
+    assert keyboard.installer_kind == "store"
+    outlook = ev.app("com.microsoft.office.outlook")
+    assert outlook is not None and outlook.users == (10,)
+    dpc = ev.app("com.google.android.apps.work.clouddpc")
+    assert dpc is not None and dpc.profile_owner_users == (10,) and set(dpc.users) == {0, 10}
+    assert ev.removed == ()
+    assert ev.apk_analysis.enabled is False
+
+
+def test_work_profile_app_only_in_user_10(acquisitions: dict[str, Path]) -> None:
+    ev = build_evidence(acquisitions["work-profile"], analyse_apks=False)
+    a = ev.app(SPY)
+    assert a is not None and a.users == (10,) and a.profile_owner_users == (10,)
+    assert all(x.startswith("10:") for x in a.accessibility)
+
+
+def test_removed_app_leaves_a_trace(acquisitions: dict[str, Path]) -> None:
+    ev = build_evidence(acquisitions["removed"], analyse_apks=False)
+    a = ev.app(SPY)
+    assert a is not None and a.users == () and a.kept_users == (0,)
+    (trace,) = [t for t in ev.removed if t.package == SPY]
+    assert {"kept", "usagestats", "appops"} <= set(trace.sources)
+    assert trace.last_used is not None and trace.last_used.startswith("2026-11-20")
+
+
+def test_old_android_skips_are_recorded(acquisitions: dict[str, Path]) -> None:
+    ev = build_evidence(acquisitions["android7-samsung"], analyse_apks=False)
+    role = next(s for s in ev.artifacts if s.name == "role")
+    assert role.status == "skipped" and role.reason
+    assert ev.sdk in (24, 25)  # Android 7.0 or 7.1
+    assert ev.hashing.get("status") == "skipped"
