@@ -283,6 +283,21 @@ _GOOGLE: tuple[tuple[str, str, str, str, str], ...] = (
     ),
 )
 _VENDOR_APPS: dict[str, tuple[str, ...]] = {
+    "aosp": (
+        "com.android.inputmethod.latin",
+        "com.android.launcher3",
+        "com.android.messaging",
+        "com.android.dialer",
+        "com.android.contacts",
+        "com.android.camera2",
+        "com.android.gallery3d",
+        "com.android.calendar",
+        "com.android.deskclock",
+        "com.android.packageinstaller",
+        "com.android.quicksearchbox",
+        "com.android.music",
+        "org.chromium.webview_shell",
+    ),
     "samsung": (
         "com.samsung.android.app.spage",
         "com.samsung.android.bixby.agent",
@@ -362,6 +377,9 @@ _VENDOR_APPS: dict[str, tuple[str, ...]] = {
         "com.xiaomi.glgm",
     ),
     "huawei": (
+        "com.android.mms",
+        "com.android.contacts",
+        "com.android.packageinstaller",
         "com.huawei.android.launcher",
         "com.huawei.appmarket",
         "com.huawei.hwid",
@@ -394,6 +412,9 @@ _VENDOR_APPS: dict[str, tuple[str, ...]] = {
         "com.huawei.scanner",
     ),
     "oppo": (
+        "com.android.mms",
+        "com.android.contacts",
+        "com.android.packageinstaller",
         "com.android.launcher",
         "com.heytap.market",
         "com.coloros.safecenter",
@@ -417,6 +438,9 @@ _VENDOR_APPS: dict[str, tuple[str, ...]] = {
         "com.oplus.battery",
     ),
     "vivo": (
+        "com.android.mms",
+        "com.android.dialer",
+        "com.android.packageinstaller",
         "com.bbk.launcher2",
         "com.bbk.appstore",
         "com.vivo.browser",

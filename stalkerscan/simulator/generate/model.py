@@ -362,6 +362,10 @@ def build_phone(spec: ScenarioSpec, apk_dir: Path | None = None) -> Phone:
                 "com.android.providers.settings",
                 v.launcher,
                 v.package_installer,
+                v.keyboard.split("/")[0],
+                v.sms_app,
+                v.dialer,
+                v.browser,
             }
             must = [a for a in bg_system if a.package in keep]
             rest = [a for a in bg_system if a.package not in keep]

@@ -320,15 +320,18 @@ def input_method(ph: Phone) -> str:
             "        enabled=true exported=true directBootAware=false",
             "        permission=android.permission.BIND_INPUT_METHOD",
         ]
-    out += [
-        "  Clients:",
-        f"  mCurMethodId={cur}",
-        f"  mCurrentUserId? mCurrentUserId={owner}",
-        "  mSettings:",
-        f"    mCurrentUserId={owner}",
-        f"    enabledInputMethodsStr={':'.join(enabled)}",
-        "",
-    ]
+    # The keyboard in use: `mCurMethodId=` up to Android 13, `mSelectedMethodId=` from 14.
+    cur_key = "mSelectedMethodId" if ph.android >= 14 else "mCurMethodId"
+    out += ["  Clients:", f"  {cur_key}={cur}"]
+    # InputMethodSettings.dumpLocked: enabled methods as `id;subtype:id2` (Android 15+ prints
+    # one block per user; earlier releases the current user's only).
+    for u in ph.users if ph.android >= 15 else ph.users[:1]:
+        enabled_u = [
+            c for c in ph.settings["secure"][u.id].get("enabled_input_methods", "").split(":") if c
+        ]
+        out += ["  mSettings:", f"    mCurrentUserId={u.id}",
+                f"    mEnabledInputMethodsStrCache={':'.join(enabled_u)}"]  # fmt: skip
+    out.append("")
     return "\n".join(out) + "\n"
 
 
