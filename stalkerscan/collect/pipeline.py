@@ -339,6 +339,7 @@ class _Run:
         self.progress = options.progress
         self.manifest: Manifest
         self.stage = "starting"
+        self._saved_at = 0.0
         # Sessions or pulls that timed out or ended early: the run goes on, but is not complete.
         self.faults: list[tuple[str, DeviceError]] = []
 
@@ -390,6 +391,17 @@ class _Run:
     def save(self) -> None:
         self.manifest.updated_at = self.options.clock().isoformat()
         write_manifest(self.root, self.manifest)
+        self._saved_at = time.monotonic()
+
+    def save_soon(self) -> None:
+        """Save unless the manifest was saved under a second ago.
+
+        With thousands of APKs (`--deep`) and a manifest of a few MB, saving after every file
+        would rewrite gigabytes; an APK not yet listed after a crash is only "unlisted", and
+        `--resume` pulls it again.
+        """
+        if time.monotonic() - self._saved_at >= 1.0:
+            self.save()
 
     def record(self, record: ArtifactRecord) -> None:
         self.manifest.set_artifact(record)
@@ -850,7 +862,7 @@ class _Run:
                 self.save()
                 raise
             self._host_hash(entry)
-            self.save()
+            self.save_soon()
         m.pull["status"] = "ok"
         m.pull["pulled_bytes"] = sum(p.size for p in m.pulled_apks if p.file)
         self.save()
