@@ -193,7 +193,7 @@ def test_every_coverage_check_has_a_name() -> None:
 def test_every_code_in_the_fixture_results_has_words() -> None:
     from .conftest import SCENARIOS, load_result
 
-    for name in SCENARIOS:
+    for name in (*SCENARIOS, "scan-removed"):
         result = load_result(name)
         for f in result.findings:
             assert f.rule in M.RULE or re.fullmatch(r"SS-YARA-\d{3}", f.rule)
@@ -201,3 +201,6 @@ def test_every_code_in_the_fixture_results_has_words() -> None:
             assert all(c in M.CAPABILITY for c in f.capabilities)
         for row in result.coverage:
             assert row.reason is None or row.reason.code in M.REASON, row
+            assert row.check in M.CHECK or row.check.startswith(
+                ("artifact:", "indicators:missing:")
+            ), row.check

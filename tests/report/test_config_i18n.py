@@ -86,3 +86,23 @@ def test_plural_forms() -> None:
 def test_unknown_language_is_refused() -> None:
     with pytest.raises(ValueError):
         translator("xx")
+
+
+def test_report_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from stalkerscan.report.options import report_settings, resolve_lang
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "it_IT.UTF-8")
+    assert resolve_lang(None) == "it"
+    assert resolve_lang(" FR ") == "fr"
+    with pytest.raises(UsageError):
+        resolve_lang("xx")
+    org = tmp_path / "org.yaml"
+    org.write_text("name: Office\n", "utf-8")
+    settings = report_settings("de", redact=True, org_config=org)
+    assert settings.render_kwargs()["lang"] == "de" and settings.redact
+    assert settings.org is not None and settings.org.name == "Office"
+    # No config file: an empty config, so render_all does not look for one again.
+    assert report_settings(None).org is not None

@@ -72,3 +72,25 @@ def test_languages_really_differ(tmp_path: Path) -> None:
     assert "Por ahora no borres, desinstales ni restablezcas nada." in texts["es"]
     for lang in LANGS:
         assert f'<html lang="{lang}">' in texts[lang]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("name", ["scan-clean", "scan-covert", "scan-removed", "scan-hostile"])
+def test_real_scenario_results_render_without_fallbacks(
+    name: str, lang: str, tmp_path: Path
+) -> None:
+    """Results as `stalkerscan check` produced them render with a sentence for every code."""
+    console, buf = plain_console()
+    render_all(
+        load_result(name),
+        tmp_path,
+        lang=lang,
+        formats=("terminal", "html", "json"),
+        console=console,
+        org=OrgConfig(),
+        clock=clock,
+    )
+    html = (tmp_path / "report.html").read_text("utf-8")
+    for text in (html, buf.getvalue()):
+        for fallback in ("Reason code", "Finding SS-", "Check indicators", "Check ioc_"):
+            assert fallback not in text
