@@ -211,3 +211,29 @@ def test_progress_shows_on_a_terminal_unless_quiet(tmp_path: Path, quiet: bool) 
     assert ("Pulling" in shown) is not quiet
     assert ("Collected" in shown) is not quiet
     assert load_manifest(out).complete
+
+
+def test_disconnect_while_hashing_then_resume(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "acq"
+    profile = build_profile(60, 10, faults={"drop_on_command": "sha256sum '?/"})
+    with SimulatedPhone(profile, port=0) as phone:
+        code, err = run_cli(collect_args(phone, out), capsys)
+        assert code == ExitCode.INCOMPLETE, err
+        m = load_manifest(out)
+        assert m.hashing["status"] == "failed"
+        assert all(h.status == Status.NOT_COLLECTED for h in m.apk_hashes)
+        assert m.pull["status"] == "not_collected"
+        assert m.artifact("dumpsys_package").status == Status.OK  # type: ignore[union-attr]
+        phone.set_faults(drop_on_command=None)
+        phone.command_log.clear()
+        args = collect_args(phone, out)
+        args[args.index("--out")] = "--resume"
+        code, err = run_cli(args, capsys)
+        shells = [e.command for e in phone.command_log.entries() if e.kind == "shell"]
+    assert code == 0, err
+    assert len(shells) == 1 and "sha256sum" in shells[0]
+    m = load_manifest(out)
+    assert m.complete and all(h.sha256 for h in m.apk_hashes)
+    assert verify_acquisition(out).ok
