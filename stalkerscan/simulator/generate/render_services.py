@@ -133,7 +133,7 @@ def accessibility(ph: Phone) -> str:
     """`dumpsys accessibility`: per user, installed / enabled / bound services."""
     v = ph.android
     out = ["ACCESSIBILITY MANAGER (dumpsys accessibility)", ""]
-    if v >= 11:
+    if v >= 12:
         out.append(f"currentUserId={ph.users[0].id}")
     for u in ph.users:
         inst = [p for p in ph.packages if p.accessibility and p.installed_for(u.id)]
@@ -187,20 +187,23 @@ def accessibility(ph: Phone) -> str:
 
 def notification(ph: Phone) -> str:
     """`dumpsys notification`: the listener sections only (never notification content)."""
-    out = [
-        "Current Notification Manager state:",
-        "  Notification List:",
-        "",
-        "  Notification listeners:",
-        "    Allowed notification listeners:",
-    ]
+    v = ph.android
+    out = ["Current Notification Manager state:", "  Notification List:", "",
+           "  Notification listeners:"]  # fmt: skip
+    if v >= 8:  # ManagedServices prints the approved list from Android 8
+        out.append("    Allowed notification listeners:")
     live = []
     for u in ph.users:
+        mine = []
         for p in ph.packages:
             if p.listener and p.listener_on and p.installed_for(u.id):
                 comp = f"{p.name}/{full_class(p.name, p.listener)}"
-                out.append(f"      {comp} (user: {u.id} isPrimary: true)")
+                mine.append(comp)
                 live.append((u.id, comp))
+        if v >= 10 and mine:  # Android 10+: a user's approved components joined with ':'
+            out.append(f"      {':'.join(mine)} (user: {u.id} isPrimary: true)")
+        elif v >= 8:
+            out += [f"      {c} (user: {u.id} isPrimary: true)" for c in mine]
     comps = sorted({c for _, c in live})
     out.append(f"    All notification listeners ({len(comps)}) enabled for current profiles:")
     out += [f"      ComponentInfo{{{c}}}" for c in comps]
@@ -252,6 +255,25 @@ def _ops_for(ph: Phone, p: Pkg) -> dict[str, str]:
     return ops
 
 
+_MODE_NUMBER = {"allow": 0, "ignore": 1, "deny": 2, "default": 3, "foreground": 4}
+
+
+def _op_lines(v: int, op: str, mode: str, when: str, ago: str) -> list[str]:
+    """One op of a package as AppOpsService.dump prints it in each release."""
+    rel = "+" + ago.lstrip("-").removesuffix("0ms") + " ago"
+    if v <= 7:  # numeric modes, relative times on one line
+        return [f"      {op}: mode={_MODE_NUMBER.get(mode, 3)}; time={rel}"]
+    if v == 8:  # word modes, still one line
+        return [f"      {op}: mode={mode}; time={rel}"]
+    if v == 9:  # per-state access times, Android 9 (8.1) layout
+        return [f"      {op} ({mode}): ", f"          Access: bg    = {when} ({ago})"]
+    if v == 10:
+        return [f"      {op} ({mode}): ", f"          Access: [bg-s] {when} ({ago})"]
+    # Android 11+: accesses grouped by attribution tag (`null` = the app's default).
+    return [f"      {op} ({mode}):", "        null=[", f"          Access: [bg-s] {when} ({ago})",
+            "        ]"]  # fmt: skip
+
+
 def appops(ph: Phone) -> str:
     """`dumpsys appops`: per uid, the modes and last access of each package's ops."""
     v = ph.android
@@ -276,13 +298,7 @@ def appops(ph: Phone) -> str:
                 # MIUI adds its own ops from 10000 up (10008: autostart), printed by number.
                 ops = {**ops, "MIUIOP(10008)": "allow" if p.boot_receiver else "ignore"}
             for op, mode in ops.items():
-                out.append(f"      {op} ({mode}):")
-                if v >= 11:
-                    out.append("        null=[")
-                    out.append(f"          Access: [bg-s] {_ms_time(last)} ({_ago(ph.now, last)})")
-                    out.append("        ]")
-                else:
-                    out.append(f"          Access: bg    = {_ms_time(last)} ({_ago(ph.now, last)})")
+                out += _op_lines(v, op, mode, _ms_time(last), _ago(ph.now, last))
     out.append("")
     return "\n".join(out) + "\n"
 
