@@ -340,12 +340,14 @@ class _Run:
         self.manifest: Manifest
         self.stage = "starting"
         self._saved_at = 0.0
+        self.created_root = False
         # Sessions or pulls that timed out or ended early: the run goes on, but is not complete.
         self.faults: list[tuple[str, DeviceError]] = []
 
     # -- manifest ------------------------------------------------------------------------------
 
     def open(self) -> None:
+        self.created_root = not self.root.exists()
         self.store.create()
         now = self.options.clock()
         if self.options.resume:
@@ -387,6 +389,16 @@ class _Run:
                 f"{self.root} was collected from another phone ({old.device.serial}).",
                 "Resume with the same phone, or collect into a new folder.",
             )
+
+    def discard_empty(self) -> None:
+        """Remove the folder tree this run created when nothing at all was saved in it, so
+        the same command can simply be run again."""
+        with contextlib.suppress(OSError):
+            (self.root / "manifest.json").unlink()
+            for sub in ("raw", "apks"):
+                (self.root / sub).rmdir()  # only when empty
+            if self.created_root:
+                self.root.rmdir()
 
     def save(self) -> None:
         self.manifest.updated_at = self.options.clock().isoformat()
@@ -1013,8 +1025,10 @@ def collect(
         run.mark_unreached()
         with contextlib.suppress(DiskFullError, OSError):
             run.save()
-        anything = any(a.status in _DONE for a in m.artifacts)
+        anything = any(a.status in _DONE or a.file is not None for a in m.artifacts)
         if isinstance(error, DeviceError) and not anything:
+            if not options.resume:
+                run.discard_empty()
             raise error
         return AcquisitionResult(path=run.root, manifest=m, error=error)
     m.complete = True
