@@ -133,9 +133,14 @@ def run_demo(
         phone.start()
         speed = "like a USB 2.0 phone" if standard_link else "with no delay"
         console.print(
-            f"The simulated phone answers on {phone.serial_tcp} (this computer only, {speed}). "
+            f"The simulated phone answers on {phone.serial_tcp} (this computer only, {speed}).",
+            highlight=False,
+        )
+        # One line, never wrapped: a trainer may copy it to show the same scan by hand.
+        console.print(
             f"Running: stalkerscan scan --serial {phone.serial_tcp} --out {escape(str(out_dir))}",
             highlight=False,
+            soft_wrap=True,
         )
         console.print()
         code = run_scan_command(
