@@ -23,6 +23,7 @@ REDACTED_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 # Reason parameters that are safe in a redacted report (codes, numbers, feed data).
 _SAFE_PARAMS = frozenset({"family", "feed", "kind", "setting", "rule", "description", "count"})
 _KNOWN_SAFE_PARAMS = _SAFE_PARAMS | {"value"}
+_COVERAGE_PARAMS = frozenset({"artifact", "artifacts", "status"})
 _KEEP_EVIDENCE = ("installer_kind", "system")
 _KEEP_EVIDENCE_KNOWN = (
     "installer_kind",
@@ -41,6 +42,16 @@ def _known(f: Finding) -> bool:
 def _reason(r: Reason, known: bool) -> Reason:
     keep = _KNOWN_SAFE_PARAMS if known else _SAFE_PARAMS
     params: dict[str, str | int] = {k: (v if k in keep else REDACTED) for k, v in r.params.items()}
+    return Reason(code=r.code, params=params)
+
+
+def _coverage_reason(r: Reason | None) -> Reason | None:
+    if r is None:
+        return None
+    params: dict[str, str | int] = {
+        k: (v if k in _COVERAGE_PARAMS or isinstance(v, int) else REDACTED)
+        for k, v in r.params.items()
+    }
     return Reason(code=r.code, params=params)
 
 
@@ -87,8 +98,14 @@ def redact(result: ScanResult) -> ScanResult:
         update={"scan_time": REDACTED_TIME, "acquisition": None, "manifest_sha256": None}
     )
     device = result.device.model_copy(update={"serial_short": None})
+    # Tool messages in coverage rows can hold host paths (a feed's location): codes and counts only.
     coverage = tuple(
-        c.model_copy(update={"detail": {k: v for k, v in c.detail.items() if isinstance(v, int)}})
+        c.model_copy(
+            update={
+                "detail": {k: v for k, v in c.detail.items() if isinstance(v, int)},
+                "reason": _coverage_reason(c.reason),
+            }
+        )
         for c in result.coverage
     )
     return result.model_copy(

@@ -19,6 +19,7 @@ from typing import Any
 from stalkerscan.report import messages as M
 from stalkerscan.report.config import OrgConfig
 from stalkerscan.report.i18n import Translator
+from stalkerscan.report.redact import REDACTED
 from stalkerscan.result import (
     AppAssessment,
     CheckCoverage,
@@ -201,7 +202,10 @@ def reason_sentence(reason: Reason, tr: Translator, *, show_unused: bool = False
     else:
         template = tr.gettext(msg)
     sentence, used = format_parts(template, params, tr)
-    extra = [f"{k}: {v}" for k, v in params.items() if k not in used and str(v)]
+    # Parameters the sentence does not use are tool details; a redacted one says nothing.
+    extra = [
+        f"{k}: {v}" for k, v in params.items() if k not in used and str(v) not in ("", REDACTED)
+    ]
     if show_unused and extra:
         sentence = (*sentence, Part(" "), Part("(" + "; ".join(extra) + ")", data=True))
     return sentence

@@ -52,3 +52,13 @@ def test_redacted_files_hold_no_identifier(tmp_path: Path) -> None:
         text = (tmp_path / name).read_text("utf-8")
         for secret in secrets:
             assert secret and secret not in text, (name, secret)
+
+
+def test_coverage_messages_are_redacted() -> None:
+    r = redact(load_result("incomplete"))
+    params = [row.reason.params for row in r.coverage if row.reason is not None]
+    assert params
+    for p in params:
+        assert p.get("detail", "[redacted]") == "[redacted]"
+        assert p.get("problem", "[redacted]") == "[redacted]"
+    assert any(p.get("artifact") == "accessibility" for p in params)
