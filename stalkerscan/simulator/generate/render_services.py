@@ -567,10 +567,40 @@ def usagestats(ph: Phone) -> str:
             if u.id not in p.users or p.last_used is None:
                 continue
             total = "00:00" if not p.launcher else "02:13"
-            out.append(
-                f'      package={p.name} totalTime="{total}" lastTime="{_fmt_t(p.last_used)}" '
-                f"appLaunchCount={1 if p.launcher else 0} "
-            )
+            last = _fmt_t(p.last_used)
+            launches = 1 if p.launcher else 0
+            if v <= 7:  # IntervalStats before appLaunchCount (Android 8)
+                line = f'package={p.name} totalTime="{total}" lastTime="{last}" '
+            elif v <= 9:
+                line = f'package={p.name} totalTime="{total}" lastTime="{last}" '
+                line += f"appLaunchCount={launches} "
+            else:  # Android 10: time used/visible/foreground-service; 11+: component used
+                line = (
+                    f'package={p.name} totalTimeUsed="{total}" lastTimeUsed="{last}" '
+                    f'totalTimeVisible="{total}" lastTimeVisible="{last}" '
+                    f'totalTimeFS="00:00" lastTimeFS="{last}" '
+                )
+                if v >= 11:
+                    line += f'lastTimeComponentUsed="{last}" '
+                line += f"appLaunchCount={launches} "
+            out.append("      " + line)
+        out.append("")
+    if v >= 9:
+        # AppStandbyController.dumpUsers: the standby bucket of every installed package.
+        # Android 9 layout, as in the emulator capture: one block, the user in `u=`.
+        out.append("  App Standby States:")
+        for u in ph.users:
+            for p in ph.packages:
+                if not p.installed_for(u.id) or p.last_used is None:
+                    continue
+                age = ph.now - p.last_used
+                bucket = 10 if age < 12 * 3600 else 20 if age < 86400 else 30
+                if p.battery_exempt:
+                    bucket = 5
+                out.append(
+                    f"    package={p.name} u={u.id} bucket={bucket} reason=u-mu "
+                    f"used={_ago(ph.now, p.last_used)} idle={'n' if bucket <= 20 else 'y'}"
+                )
         out.append("")
     return "\n".join(out) + "\n"
 
