@@ -21,8 +21,11 @@ REDACTED = "[redacted]"
 # The scan time of every redacted report (the model requires one).
 REDACTED_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 # Reason parameters that are safe in a redacted report (codes, numbers, feed data).
-_SAFE_PARAMS = frozenset({"family", "feed", "kind", "setting", "rule", "description", "count"})
-_KNOWN_SAFE_PARAMS = _SAFE_PARAMS | {"value"}
+_SAFE_PARAMS = frozenset(
+    {"family", "feed", "kind", "setting", "rule", "description", "count", "days", "user"}
+)
+# For an app a feed names, its own names are public knowledge too.
+_KNOWN_SAFE_PARAMS = _SAFE_PARAMS | {"value", "label", "package", "installer"}
 _COVERAGE_PARAMS = frozenset({"artifact", "artifacts", "status"})
 _KEEP_EVIDENCE = ("installer_kind", "system")
 _KEEP_EVIDENCE_KNOWN = (

@@ -24,10 +24,9 @@ def test_redacted_result_has_no_identifiers() -> None:
         assert set(f.evidence) <= {"installer_kind", "system"}
         for reason in f.reasons:
             for key, value in reason.params.items():
-                assert (
-                    key in {"family", "feed", "kind", "setting", "rule", "description", "count"}
-                    or value == "[redacted]"
-                )
+                # Only codes, counts and public feed data survive; names and times do not.
+                safe = {"family", "feed", "kind", "setting", "rule", "description"}
+                assert key in safe or isinstance(value, int) or value == "[redacted]"
 
 
 def test_known_stalkerware_stays_named() -> None:
