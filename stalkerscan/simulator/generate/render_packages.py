@@ -166,8 +166,14 @@ def _perm_flags(ph: Phone, p: Pkg, perm: str, granted: bool) -> str:
     return "[ " + "|".join(flags) + "]"
 
 
-def dump_package_block(ph: Phone, p: Pkg, *, hidden_system: bool = False) -> Iterator[str]:
-    """The `Package [name] (hash):` block of one package (Settings.dumpPackageLPr)."""
+def dump_package_block(
+    ph: Phone, p: Pkg, *, hidden_system: bool = False, dump_all: bool = False
+) -> Iterator[str]:
+    """The `Package [name] (hash):` block of one package (Settings.dumpPackageLPr).
+
+    `dump_all` is AOSP's flag for `dumpsys package NAME`: only then (every release) are the
+    `requested permissions:` printed; the full dump shows grants only.
+    """
     v = ph.android
     code = p.system_code_path if hidden_system else p.code_path
     yield f"  Package [{p.name}] ({p.ce_inode * 2654435761 % (1 << 28):07x}):"
@@ -237,7 +243,7 @@ def dump_package_block(ph: Phone, p: Pkg, *, hidden_system: bool = False) -> Ite
     if p.overlay:
         yield "    overlayTarget=android"
         yield "    overlayCategory=null"
-    if v >= 11 and p.requested:
+    if dump_all and p.requested:
         yield "    requested permissions:"
         for perm in p.requested:
             yield f"      {perm}"
@@ -396,7 +402,7 @@ def dumpsys_package(ph: Phone) -> Iterator[str]:
 
 def dumpsys_package_one(ph: Phone, p: Pkg) -> str:
     """`dumpsys package PKG` (the per-package form MVT uses)."""
-    lines = ["Packages:", *dump_package_block(ph, p), ""]
+    lines = ["Packages:", *dump_package_block(ph, p, dump_all=True), ""]
     return "\n".join(lines) + "\n"
 
 
