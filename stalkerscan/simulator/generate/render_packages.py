@@ -368,6 +368,11 @@ def dumpsys_package(ph: Phone) -> Iterator[str]:
         for name, app_id in shared:
             yield f"  SharedUser [{name}] ({app_id * 7919 % (1 << 28):07x}):"
             yield f"    {'appId' if v >= 13 else 'userId'}={app_id}"
+            if v >= 13:  # Android 13+ lists the members under a `Packages` line (no colon)
+                yield "    Packages"
+                for q in ph.packages:
+                    if q.shared_user == name and q.present():
+                        yield f"      {q.name}"
         yield ""
     removed = [p for p in ph.packages if p.removed_at is not None]
     yield "Package Changes:"
