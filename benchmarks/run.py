@@ -401,6 +401,51 @@ def _median_run(runs: list[Run]) -> Run:
     return sorted(runs, key=lambda r: r.wall_s)[len(runs) // 2]
 
 
+def _phone_facts(phone: PhoneHandle) -> dict[str, Any]:
+    info = phone.info
+    return {"link": info["link"], "files": info["files"], "file_bytes": info["file_bytes"]}
+
+
+def extrapolate_mvt(results: dict[str, Any], phone: PhoneHandle, profile: str,
+                    model: str) -> dict[str, Any] | None:  # fmt: skip
+    """MVT's figures on a profile it was not run on, from its largest measured run.
+
+    MVT's sessions are measured to be ~40 fixed + 2 per package (`pm path`, `dumpsys package
+    PKG`) + 4 per APK file (md5/sha1/sha256/sha512). Its time is the measured cost per session
+    (hashing taken out) times the predicted sessions, plus hashing every APK four times at the
+    model's hash rate. Marked `extrapolated` everywhere it is shown.
+    """
+    measured = [r for r in results["runs"] if r.get("tool") == "mvt" and r.get("model") == model
+                and not r.get("extrapolated") and r.get("exit_code") == 0]  # fmt: skip
+    if not measured:
+        return None
+    base = max(measured, key=lambda r: r["packages"])
+    rate = _hash_rate(phone.info["link"])
+    hash_base = 4 * base["file_bytes"] / rate if rate else 0.0
+    fixed = base["shell_sessions"] - 2 * base["packages"] - 4 * base["files"]
+    per_session = (base["wall_s"] - hash_base) / base["shell_sessions"]
+    info = phone.info
+    sessions = fixed + 2 * info["packages"] + 4 * info["files"]
+    hashing = 4 * info["file_bytes"] / rate if rate else 0.0
+    return {
+        "tool": "mvt", "profile": profile, "model": model, "packages": info["packages"],
+        "files": info["files"], "file_bytes": info["file_bytes"], "link": info["link"],
+        "wall_s": round(sessions * per_session + hashing, 1), "shell_sessions": sessions,
+        "connections": base["connections"], "extrapolated": True, "exit_code": None,
+        "note": f"extrapolated from the measured {base['profile']} run: "
+        f"{per_session * 1000:.1f} ms per session, plus 4 hashes of "
+        f"{info['file_bytes'] / 1e9:.2f} GB" + (f" at {rate / 1e6:g} MB/s" if rate else ""),
+    }  # fmt: skip
+
+
+def _hash_rate(link: str) -> float:
+    """Bytes per second of on-phone hashing from the link text (0 when free)."""
+    for part in link.split(","):
+        if "hashing" in part:
+            return float(part.split()[-2]) * 1e6
+    return 0.0
+
+
 def bench_profile(profile: str, model: str, args: argparse.Namespace, indicators: Path,
                   mvt_exe: Path | None, results: dict[str, Any]) -> None:  # fmt: skip
     """Scan one profile under one model `--repeat` times, then run MVT on the same phone."""
@@ -412,7 +457,8 @@ def bench_profile(profile: str, model: str, args: argparse.Namespace, indicators
             f"{_mb(info['file_bytes'])} declared ({_mb(info['data_bytes'])} on /data)"
         )
         print(f"   phone model: {info['link']}")
-        primed = phone.prime(HASHES if use_mvt else ["sha256"])
+        mvt_here = use_mvt and info["packages"] <= args.mvt_max_packages
+        primed = phone.prime(HASHES if mvt_here else ["sha256"])
         print(f"   (simulator digests pre-computed in {primed:.1f} s, not timed)")
         saved = CACHE / f"{profile}-{model}-acquisition"
         runs = []
@@ -424,7 +470,7 @@ def bench_profile(profile: str, model: str, args: argparse.Namespace, indicators
                 r.note = (r.note + "; " if r.note else "") + "phone in-process"
             runs.append(r)
             print(describe(r))
-            results["runs"].append({**asdict(r), "link": info["link"]})
+            results["runs"].append({**asdict(r), **_phone_facts(phone)})
         if not runs:
             return
         med = _median_run(runs)
@@ -443,16 +489,23 @@ def bench_profile(profile: str, model: str, args: argparse.Namespace, indicators
             return
         if info["packages"] > args.mvt_max_packages:
             print(
-                f"   mvt: skipped ({info['packages']} packages > --mvt-max-packages "
+                f"   mvt: not run ({info['packages']} packages > --mvt-max-packages "
                 f"{args.mvt_max_packages})"
             )
+            guess = extrapolate_mvt(results, phone, profile, model)
+            if guess is not None:
+                results["runs"].append(guess)
+                print(
+                    f"   mvt EXTRAPOLATED (not measured): ~{guess['wall_s']:.0f} s, "
+                    f"~{guess['shell_sessions']} shell sessions ({guess['note']})"
+                )
             return
         mruns = []
         for _ in range(args.mvt_repeat):
             m = run_mvt(phone, profile, model, exe=mvt_exe, timeout=args.mvt_timeout)
             mruns.append(m)
             print(describe(m))
-            results["runs"].append({**asdict(m), "link": info["link"]})
+            results["runs"].append({**asdict(m), **_phone_facts(phone)})
         mm = _median_run(mruns)
         print(
             f"   MVT / stalkerscan: wall {mm.wall_s / med.wall_s:.1f}x, shell sessions "
