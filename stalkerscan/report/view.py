@@ -468,12 +468,22 @@ def _summary(result: ScanResult, tr: Translator) -> str:
     worrying = [a for a in result.apps if a.risk.rank >= Severity.MEDIUM.rank]
     low = [a for a in result.apps if a.risk.rank < Severity.MEDIUM.rank]
     device = [f for f in result.findings if f.package is None]
-    parts = [
-        tr.ngettext(
-            "{count} app needs a closer look.", "{count} apps need a closer look.", len(worrying)
-        ).replace("{count}", tr.number(len(worrying))),
-    ]
-    if low:
+    parts: list[str] = []
+    if worrying:
+        parts.append(
+            tr.ngettext(
+                "{count} app needs a closer look.",
+                "{count} apps need a closer look.",
+                len(worrying),
+            ).replace("{count}", tr.number(len(worrying)))
+        )
+    elif low:
+        parts.append(
+            tr.ngettext(
+                "{count} app has only a weak sign.", "{count} apps have only weak signs.", len(low)
+            ).replace("{count}", tr.number(len(low)))
+        )
+    if low and worrying:
         parts.append(
             tr.ngettext(
                 "{count} other app has a weaker sign.",
