@@ -34,7 +34,20 @@ UDEV_DIRS = (
     Path("/usr/lib/udev/rules.d"),
 )
 # USB vendor ids of Android makers that udev rule sets list (Google, Samsung, Xiaomi, Huawei...).
-ANDROID_VENDORS = ("18d1", "04e8", "2717", "12d1", "22b8", "0bb4", "2a70", "22d9", "1004")
+ANDROID_VENDORS = (
+    "18d1",
+    "04e8",
+    "2717",
+    "12d1",
+    "22b8",
+    "0bb4",
+    "2a70",
+    "22d9",
+    "1004",
+    "2d95",
+    "0fce",
+    "2e04",
+)
 
 HINT_UDEV = (
     "Install the Android udev rules: on Debian or Ubuntu `sudo apt-get install "
@@ -68,6 +81,7 @@ class DoctorEnv:
     usb_backend: Callable[[], UsbBackend] | None = None
     server: ServerAddress | None = None
     indicators_dir: Path | None = None
+    rules_dir: Path | None = None  # default: the project's rules (packaged or rules/)
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def group_names(self) -> list[str]:
@@ -262,7 +276,7 @@ def check_rules(env: DoctorEnv) -> Check:
     """The project's YARA rules compile with complete meta (as `stalkerscan rules check`)."""
     from stalkerscan.rules import check_rule_files, project_rules_dir
 
-    folder = project_rules_dir()
+    folder = env.rules_dir or project_rules_dir()
     results = check_rule_files([folder], require_project_ids=True)
     bad = [r for r in results if not r.ok]
     if not results or bad:
