@@ -60,6 +60,17 @@ if TYPE_CHECKING:
 
 MAX_TEXT_BYTES = 64 * 1024 * 1024  # one artifact read into memory (dumpsys package is streamed)
 PER_USER_UID = 100_000  # Android uid = user * 100000 + app id
+# Read-only partitions of the system image (an APK there came with the phone).
+SYSTEM_PATHS = (
+    "/system/",
+    "/system_ext/",
+    "/product/",
+    "/vendor/",
+    "/odm/",
+    "/apex/",
+    "/oem/",
+    "/preload/",
+)
 
 # App-ops that are a special access the user grants in Settings (Android 6+ names).
 SENSITIVE_APPOPS = (
@@ -436,6 +447,10 @@ class _App:
         if label is not None:
             d["label"] = label
         d["installer_kind"] = classify_installer(d.get("installer")).value
+        if not d.get("in_dumpsys") and str(d.get("code_path") or "").startswith(SYSTEM_PATHS):
+            # dumpsys package missing, cut or without this package: the APK's partition
+            # (from pm list -f) still says it came with the phone.
+            d["system"] = True
         return AppRecord(**d)
 
 

@@ -41,8 +41,9 @@ class RemovedMatcher(Matcher):
         """One finding per removed package with an indicator match or spying powers."""
         ev = ctx.evidence
         out: list[Finding] = []
+        by_name = {a.package: a for a in ev.apps}
         for trace in ev.removed:
-            app = ev.app(trace.package)
+            app = by_name.get(trace.package)
             traces: list[Reason] = [reason(f"trace_{s}") for s in trace.sources]
             if trace.last_used:
                 traces.append(reason("last_used", when=trace.last_used))
