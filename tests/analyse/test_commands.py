@@ -154,3 +154,49 @@ def test_hostile_text_is_escaped_in_the_summary(
     assert proc.returncode == 0, proc.stderr
     assert "\x1b" not in proc.stdout and "\x1b" not in proc.stderr
     assert "org.hostile.\\u001b[31mred" in proc.stdout
+
+
+def _scan_with_fault(tmp_path: Path, scenario: str, faults: dict[str, object]):  # type: ignore[no-untyped-def]
+    from stalkerscan.simulator.profile import Profile
+
+    profile = Profile.load(scenarios.resolve(scenario, tmp_path / "cache")).with_changes(
+        faults=faults
+    )
+    out = tmp_path / "out"
+    with SimulatedPhone(profile, port=0) as phone:
+        proc = run_cli(
+            "scan",
+            "--serial",
+            phone.serial_tcp,
+            "--via",
+            "tcp",
+            "--out",
+            str(out),
+            "--indicators-dir",
+            str(tmp_path / "ind"),
+            "--max-pull-mb",
+            "4",
+            "--quiet",
+            data_dir=tmp_path,
+        )
+    return proc, out
+
+
+def test_scan_cut_off_while_hashing_still_reports_what_it_read(tmp_path: Path) -> None:
+    proc, out = _scan_with_fault(tmp_path, "covert", {"drop_on_command": "sha256sum '?/"})
+    # Found beats incomplete: the package name and the heuristics still name the app.
+    assert proc.returncode == 1, proc.stderr
+    assert "incomplete" in proc.stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["complete"] is False and report["verdict"] == "found"
+    rules = {f["rule"] for f in report["findings"]}
+    assert {"SS-IOC-PKG", "SS-APP-COVERT"} <= rules and "SS-IOC-HASH" not in rules
+    rows = {c["check"]: c["status"] for c in report["coverage"]}
+    assert rows["ioc_sample_hash"] in ("failed", "skipped")
+
+
+def test_scan_of_a_clean_phone_cut_off_is_incomplete(tmp_path: Path) -> None:
+    proc, out = _scan_with_fault(tmp_path, "small", {"drop_on_command": "sha256sum '?/"})
+    assert proc.returncode == 4, proc.stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["verdict"] == "incomplete" and report["complete"] is False
