@@ -200,7 +200,8 @@ def dump_package_block(
     if v >= 11:
         yield "    usesNonSdkApi=false"
     yield "    splits=[" + ", ".join(["base", *p.splits]) + "]"
-    yield f"    apkSigningVersion={p.signing_version}"
+    if v >= 9:  # the signing-scheme version is printed from Android 9
+        yield f"    apkSigningVersion={p.signing_version}"
     if v < 14:
         yield f"    applicationInfo=ApplicationInfo{{{_hx(p.ce_inode * 69069)} {p.name}}}"
     yield f"    flags={_flags(ph, p)}"
@@ -231,10 +232,14 @@ def dump_package_block(
         yield f"    installerPackageName={p.installer}"
         if v >= 11 and p.initiator and p.initiator != p.installer:
             yield f"    installInitiatingPackageName={p.initiator}"
-    yield (
-        f"    signatures=PackageSignatures{{{p.ce_inode * 1103515245 % (1 << 28):07x} "
-        f"version:{p.signing_version}, signatures:[{p.signature}], past signatures:[]}}"
-    )
+    sig_id = _hx(p.ce_inode * 1103515245)
+    if v >= 9:
+        yield (
+            f"    signatures=PackageSignatures{{{sig_id} version:{p.signing_version}, "
+            f"signatures:[{p.signature}], past signatures:[]}}"
+        )
+    else:  # Android 7-8: no scheme version, no rotation history
+        yield f"    signatures=PackageSignatures{{{sig_id} [{p.signature}]}}"
     yield "    installPermissionsFixed=true"
     yield f"    pkgFlags={_flags(ph, p)}"
     if v >= 14:
