@@ -273,5 +273,4 @@ CHECK: dict[str, str] = {
     "root_and_bootloader": N_("Root and bootloader"),
 }
 CHECK_FEED_MISSING = N_("Lists of known stalkerware (one list not used)")
-CHECK_ARTIFACT = N_("Data read from the phone: {name}")
 UNKNOWN_CHECK = N_("Check {check}")

@@ -145,15 +145,15 @@ def render_terminal(view: ReportView, console: Console) -> None:
     console.print(f"{t(view.coverage_intro)} {t(view.coverage_counts)}")
     table = Table(show_lines=False, expand=True)
     table.add_column(t(view.labels["check"]), ratio=3)
-    table.add_column(t(view.labels["status"]), ratio=1)
+    table.add_column(t(view.labels["status"]), no_wrap=True)
     table.add_column(t(view.labels["reason"]), ratio=4)
-    for row in view.coverage:
-        # Raw-data rows that went fine are many and say little on a screen; the HTML lists all.
-        if row.status == "performed" and row.technical and row.technical.startswith("artifact:"):
-            continue
+    # Raw-data rows that went fine are many and say little on a screen; the HTML lists all.
+    raw = [r for r in view.coverage_raw if r.status != "performed"]
+    for row in [*view.coverage, *raw]:
         st = _STATUS_STYLE.get(row.status, "bold")
         table.add_row(
-            s(row.name),
+            (f"{t(view.coverage_raw_title)}{t(view.labels['colon'])} " if row in raw else "")
+            + s(row.name),
             f"[{st}]{t(row.status_text)}[/{st}]",
             s(row.reason) if row.reason else "",
         )

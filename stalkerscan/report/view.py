@@ -134,7 +134,9 @@ class ReportView:
     after_items: tuple[str, ...]
     coverage_title: str
     coverage_intro: str
-    coverage: tuple[CoverageView, ...]
+    coverage: tuple[CoverageView, ...]  # the analysis checks
+    coverage_raw_title: str
+    coverage_raw: tuple[CoverageView, ...]  # the raw data read from the phone
     coverage_counts: str
     provenance_title: str
     provenance: tuple[Row, ...]
@@ -228,10 +230,7 @@ def check_name(check: str, tr: Translator) -> Sentence:
     if check.startswith("indicators:missing:"):
         return plain(tr.gettext(M.CHECK_FEED_MISSING))
     if check.startswith("artifact:"):
-        sentence, _used = format_parts(
-            tr.gettext(M.CHECK_ARTIFACT), {"name": check.split(":", 1)[1]}, tr
-        )
-        return sentence
+        return datum(check.split(":", 1)[1])
     sentence, _used = format_parts(tr.gettext(M.UNKNOWN_CHECK), {"check": check}, tr)
     return sentence
 
@@ -387,7 +386,10 @@ def device_view(finding: Finding, tr: Translator) -> AppView:
 def coverage_view(row: CheckCoverage, tr: Translator) -> CoverageView:
     """One coverage row in words."""
     detail = "; ".join(f"{k}: {v}" for k, v in row.detail.items())
-    technical = row.check + (f" ({detail})" if detail else "")
+    if row.check.startswith("artifact:"):
+        technical = detail or None  # the name is already the row's name
+    else:
+        technical = row.check + (f" ({detail})" if detail else "")
     reason = reason_sentence(row.reason, tr, show_unused=True) if row.reason else None
     return CoverageView(
         name=check_name(row.check, tr),
@@ -567,7 +569,12 @@ def build_view(
     none_found = None
     if not apps and not device:
         none_found = _("No app or phone setting was flagged by the checks that ran.")
-    coverage = tuple(coverage_view(r, tr) for r in result.coverage)
+    coverage = tuple(
+        coverage_view(r, tr) for r in result.coverage if not r.check.startswith("artifact:")
+    )
+    coverage_raw = tuple(
+        coverage_view(r, tr) for r in result.coverage if r.check.startswith("artifact:")
+    )
     counts = {s: sum(1 for r in result.coverage if r.status == s) for s in CheckStatus}
     coverage_counts = _(
         "{performed} done, {skipped} skipped, {failed} failed, {untrusted} not trusted."
@@ -677,6 +684,8 @@ def build_view(
             "result: it means that part was not looked at."
         ),
         coverage=coverage,
+        coverage_raw_title=_("Data read from the phone"),
+        coverage_raw=coverage_raw,
         coverage_counts=coverage_counts,
         provenance_title=_("Where this report comes from"),
         provenance=_provenance(result, tr, generated=generated, full_serial=full_serial),
