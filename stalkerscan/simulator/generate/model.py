@@ -739,8 +739,10 @@ def _properties(
         "ro.vendor.build.security_patch": patch,
         "ro.product.first_api_level": str(android.SDK[ver]),
     }
-    if ver >= 10:
+    if ver >= 11:
         p["ro.build.version.release_or_codename"] = release
+    if ver < 9:  # AVB 2.0's vbmeta state property arrived with Android 9 on most devices
+        del p["ro.boot.vbmeta.device_state"]
     for k, val in v.skin_props:
         p[k] = val
     if dev.rooted:
