@@ -133,3 +133,24 @@ def test_command_line_screenshot_and_dom(tmp_path: Path) -> None:
     ).stdout
     assert 'id="safety"' in dom and "Ne supprimez, ne désinstallez" in dom
     assert dom.count('class="card ') == len(load_result("covert").apps) + 1
+
+
+def test_prints_on_a4(tmp_path: Path) -> None:
+    """The print stylesheet asks for A4; Chromium's PDF pages are A4 (595 x 842 pt)."""
+    import re
+
+    html = render(tmp_path, "covert", "it")
+    with Browser(tmp_path / "profile") as browser:
+        session = browser.new_page()
+        browser.call("Page.enable", session)
+        browser.call("Page.navigate", session, url=html.as_uri())
+        browser.wait_event("Page.loadEventFired", session)
+        data = browser.call(
+            "Page.printToPDF", session, preferCSSPageSize=True, printBackground=True
+        )["data"]
+    pdf = base64.b64decode(data)
+    (tmp_path / "covert-it.pdf").write_bytes(pdf)
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf)
+    assert boxes
+    for w, h in boxes:
+        assert abs(float(w) - 595.3) < 1.5 and abs(float(h) - 841.9) < 1.5, (w, h)
