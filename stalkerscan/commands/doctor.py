@@ -214,7 +214,7 @@ def check_adb_server(env: DoctorEnv) -> Check:
             f"an adb server is running ({address.host}:{address.port}); it takes hold of USB "
             "phones, so stalkerscan cannot open them directly",
             "Stop it with `adb kill-server` (close Android Studio or scrcpy first), or scan "
-            "through it with `stalkerscan scan --adb-server`.",
+            "through it with `stalkerscan scan --via adb-server`.",
         )
     return Check("adb server", OK, "none running (stalkerscan talks to the phone itself)")
 

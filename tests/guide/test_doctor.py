@@ -191,7 +191,7 @@ def test_running_adb_server_is_named_with_the_way_out(
     check = doctor.check_adb_server(good_env(udev_dir, feed_store, server=listening))
     assert check.status == WARN
     assert str(listening.port) in check.detail
-    assert "adb kill-server" in check.fix and "--adb-server" in check.fix
+    assert "adb kill-server" in check.fix and "--via adb-server" in check.fix
 
 
 def test_feed_missing_and_stale(tmp_path: Path, udev_dir: Path, feed_store: Path) -> None:
