@@ -132,8 +132,10 @@ def _user_line(ph: Phone, p: Pkg, uid: int) -> str:
     suspended = bool(st and st.suspended)
     enabled = st.enabled if st else 0
     v = ph.android
+    data = installed and st is not None
     parts = [
-        f"ceDataInode={p.ce_inode + uid}" if v >= 7 else "",
+        f"ceDataInode={p.ce_inode + uid if data or v < 15 else 0}",
+        f"deDataInode={p.ce_inode + uid + 1 if data else 0}" if v >= 15 else "",
         f"installed={str(installed).lower()}",
         f"hidden={str(hidden).lower()}",
         f"suspended={str(suspended).lower()}",
@@ -208,9 +210,11 @@ def dump_package_block(
     yield f"    privateFlags={_private_flags(ph, p)}"
     if v >= 11:
         yield "    forceQueryable=false"
+        if v >= 15:
+            yield "    scannedAsStoppedSystemApp=false"
         yield "    queriesPackages=[]"
-    data_dir = "/data/user/0/" + p.name
-    yield f"    dataDir={data_dir}"
+    if v < 15:  # Android 15 prints the data folder per user instead
+        yield f"    dataDir=/data/user/0/{p.name}"
     yield "    supportsScreens=[small, medium, large, xlarge, resizeable, anyDensity]"
     yield f"    timeStamp={ph.fmt_time(p.timestamp)}"
     if v < 13:
@@ -224,10 +228,14 @@ def dump_package_block(
             yield f"    installerPackageUid={inst_uid}"
         yield f"    initiatingPackageName={p.initiator or 'null'}"
         yield f"    originatingPackageName={p.originator or 'null'}"
+        if ph.vendor.key == "samsung" and v >= 15:  # One UI 7 (Samsung framework code)
+            yield "    category=manifest: -1, override: -1, by user: null"
         source = 0 if p.is_system else (2 if p.installer == "com.android.vending" else 1)
         yield f"    packageSource={source}"
         if v >= 14:
             yield "    appMetadataFilePath=null"
+        if v >= 15:
+            yield "    appMetadataSource=0"
     elif p.installer:
         yield f"    installerPackageName={p.installer}"
         if v >= 11 and p.initiator and p.initiator != p.installer:
@@ -245,6 +253,11 @@ def dump_package_block(
     if v >= 14:
         yield f"    privatePkgFlags={_private_flags(ph, p)}"
         yield "    apexModuleName=null"
+        if ph.vendor.key == "samsung" and v >= 15:
+            declared = sum(
+                bool(x) for x in (p.launcher, p.accessibility, p.listener, p.admin, p.ime, p.vpn)
+            )
+            yield f"    componentsDeclared={declared + p.boot_receiver}"
     if p.overlay:
         yield "    overlayTarget=android"
         yield "    overlayCategory=null"
@@ -260,7 +273,12 @@ def dump_package_block(
         yield _user_line(ph, p, u.id)
         st = p.users.get(u.id)
         if v >= 13:
-            yield "      installReason=0"
+            # INSTALL_REASON_USER (4) for apps the user installed; 0 (unknown) otherwise.
+            reason = 4 if p.partition == "data" and p.installed_for(u.id) else 0
+            yield f"      installReason={reason}"
+            if v >= 15:
+                data_dir = f"/data/user/{u.id}/{p.name}" if p.installed_for(u.id) else "null"
+                yield f"      dataDir={data_dir}"
             first = st.first_install if st and st.first_install else 0
             yield f"      firstInstallTime={ph.fmt_time(first) if first else '1970-01-01 00:00:00'}"
             yield "      uninstallReason=0"
