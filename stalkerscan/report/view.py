@@ -11,8 +11,8 @@ what the scan cannot see, after a safety plan, coverage, provenance.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -142,7 +142,6 @@ class ReportView:
     provenance: tuple[Row, ...]
     footer: str
     generated_at: str
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -695,6 +694,3 @@ def build_view(
         ),
         generated_at=generated,
     )
-
-
-TranslatorFactory = Callable[[str], Translator]
