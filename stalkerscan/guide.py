@@ -270,6 +270,11 @@ def wait_for_phone(
 
     if via == "tcp" or (serial is not None and parse_tcp_serial(serial) is not None):
         return serial
+    if via == "adb-server" and listers is None:
+        from stalkerscan.device.adbserver import server_running
+
+        if not server_running():
+            return serial  # opening the phone then says that no adb server runs, and the fix
     chosen = _listers_for(via, listers)
     opts = ConnectOptions()
 

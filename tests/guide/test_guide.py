@@ -179,6 +179,18 @@ def test_tcp_serial_needs_no_waiting() -> None:
     assert buf.getvalue() == ""
 
 
+def test_via_adb_server_without_a_server_does_not_wait(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The connection step then names the real problem (no adb server) with its fix."""
+    from demo.clisupport import free_port
+
+    monkeypatch.setenv("ANDROID_ADB_SERVER_PORT", str(free_port()))
+    con, buf = console()
+    assert guide.wait_for_phone(None, timeout=60, console=con, via="adb-server") is None
+    assert buf.getvalue() == ""
+
+
 def test_via_usb_ignores_the_adb_server() -> None:
     con, _ = console()
     server = FakeLister("adb-server", ["SRV"])
