@@ -87,6 +87,13 @@ def artifact_row(state: ArtifactState) -> CheckCoverage:
             reason=_reason("artifact_tampered", problem=state.problem),
             detail=detail,
         )
+    if state.parse_limited is not None:
+        return CheckCoverage(
+            check=check,
+            status=CheckStatus.UNTRUSTED,
+            reason=_reason("artifact_partial", detail=state.parse_limited),
+            detail=detail,
+        )
     if state.status == "truncated":
         return CheckCoverage(
             check=check,

@@ -109,6 +109,7 @@ class ArtifactState(Frozen):
     problem: str | None = None  # "missing", "sha256", "size", "unsafe-name", "unreadable"
     parsed: bool = False  # a parser ran over it
     unparsed_lines: int = 0
+    parse_limited: str | None = None  # the parser stopped at a limit or the output ended early
 
 
 class ApkEvidence(Frozen):
@@ -848,6 +849,17 @@ def build_evidence(
     accounts: AccountsDump | None = reader.parse("account", parse_accounts)
     usage: UsageStatsDump | None = reader.parse("usagestats", parse_usagestats)
     dump: PackageDump | None = reader.parse_path("dumpsys_package", parse_dumpsys_package_file)
+    if dump is not None and "dumpsys_package" in reader.states:
+        limited = []
+        if dump.capped:
+            limited.append(f"{dump.capped} entries beyond the parser's limits were dropped")
+        if not dump.complete:
+            limited.append("the package list did not end normally")
+        if limited:
+            state = reader.states["dumpsys_package"]
+            reader.states["dumpsys_package"] = state.model_copy(
+                update={"parse_limited": "; ".join(limited)}
+            )
     hash_parts = [a for a in manifest.artifacts if a.artifact == "apk_hashes"]
     for rec in hash_parts:
         key = rec.name if rec.part is None else f"{rec.name}#{rec.part}"

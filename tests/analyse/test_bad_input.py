@@ -143,3 +143,26 @@ def test_unsafe_file_name_in_manifest_is_never_read(
 def test_no_manifest_is_an_acquisition_error(tmp_path: Path) -> None:
     with pytest.raises(AcquisitionError):
         build_evidence(tmp_path)
+
+
+def test_package_dump_that_stops_inside_the_package_list(
+    acquisitions, detection, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Saved whole and matching its sha256, but the phone's output ended mid-list."""
+    import hashlib
+
+    folder = copy_acquisition(acquisitions["small"], tmp_path / "acq")
+    path = folder / "raw" / "dumpsys_package.txt"
+    data = path.read_bytes()
+    start = data.index(b"\nPackages:\n")
+    cut = data[: start + (len(data) - start) // 2]
+    path.write_bytes(cut)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    for a in manifest["artifacts"]:
+        if a["name"] == "dumpsys_package":
+            a["sha256"] = hashlib.sha256(cut).hexdigest()
+            a["size"] = len(cut)
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    result = run(folder, detection)
+    assert rows(result)["artifact:dumpsys_package"] == ("untrusted", "artifact_partial")
+    assert result.verdict == Verdict.INCOMPLETE and exit_code_for(result) == 4
