@@ -45,6 +45,7 @@ def plot_results(results: dict[str, Any], path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     fig, ax = plt.subplots(figsize=(8, 5), dpi=110)
     for (tool, model), points in sorted(medians(results).items()):
@@ -61,14 +62,18 @@ def plot_results(results: dict[str, Any], path: Path) -> None:
                     label=f"{label} (extrapolated)")  # fmt: skip
     ax.set_xscale("log")
     ax.set_yscale("log")
+    ax.set_xlim(30, 9000)
+    ticks = sorted({n for points in medians(results).values() for n, _, _ in points})
+    ax.set_xticks(ticks, [f"{n:,}" for n in ticks])
+    ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
     ax.set_xlabel("packages on the phone")
     ax.set_ylabel("wall time of one full scan (s)")
     date = results.get("date", "")[:10]
     ax.set_title(f"Full scan against the simulated phone ({date})")
     ax.axhline(10, color="grey", linewidth=0.8, linestyle="-.")
-    ax.text(55, 10.6, "10 s target (typical, standard model)", color="grey", fontsize=8)
+    ax.text(33, 10.6, "10 s target (typical, standard model)", color="grey", fontsize=8)
     ax.grid(True, which="both", linewidth=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)
