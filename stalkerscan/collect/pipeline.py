@@ -1006,6 +1006,7 @@ def collect(
         run.stage = "hashing APKs on the phone"
         hashes = run.hashes(apps)
         run.pull(apps, hashes, users)
+        options.progress.stage("Done")
     except (DeviceError, DiskFullError) as err:
         error = err
     except KeyboardInterrupt:

@@ -75,8 +75,7 @@ class RichProgress:
         self._progress.update(self._task, advance=nbytes)
 
     def close(self) -> None:
-        """Stop the live display."""
-        self._progress.update(self._task, description="Done")
+        """Stop the live display (the last step stays on screen); safe to call twice."""
         self._progress.stop()
 
 

@@ -27,7 +27,11 @@ def run_collect(
     from stalkerscan.collect.pipeline import collect
     from stalkerscan.device.connect import open_transport
 
-    transport = open_transport(serial, via=via, timeout=connect_timeout)
+    try:
+        transport = open_transport(serial, via=via, timeout=connect_timeout)
+    except BaseException:
+        options.progress.close()  # never leave a live display (and a hidden cursor) behind
+        raise
     try:
         return collect(transport, out, options)
     finally:

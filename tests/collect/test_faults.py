@@ -237,3 +237,31 @@ def test_disconnect_while_hashing_then_resume(
     m = load_manifest(out)
     assert m.complete and all(h.sha256 for h in m.apk_hashes)
     assert verify_acquisition(out).ok
+
+
+def test_unreachable_phone_on_a_terminal_exits_3_and_restores_the_cursor(tmp_path: Path) -> None:
+    import os
+    import socket
+
+    import pexpect
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = tmp_path / "acq"
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "stalkerscan", "collect", "--serial", f"127.0.0.1:{port}", "--via", "tcp",
+         "--out", str(out), "--connect-timeout", "5"],
+        env=dict(os.environ, COLUMNS="120"),
+        timeout=60,
+        encoding="utf-8",
+    )  # fmt: skip
+    child.expect(pexpect.EOF)
+    child.close()
+    shown = child.before or ""
+    assert child.exitstatus == ExitCode.DEVICE, shown
+    # The live display hid the cursor while connecting; it must show it again.
+    assert "Connecting" in shown
+    assert shown.rindex("\x1b[?25h") > shown.rindex("\x1b[?25l")
+    assert not out.exists()
