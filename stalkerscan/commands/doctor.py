@@ -365,7 +365,7 @@ def print_checks(console: Console, checks: list[Check]) -> None:
     table = Table.grid(padding=(0, 1))
     table.add_column(no_wrap=True)
     table.add_column(no_wrap=True, style="bold")
-    table.add_column()
+    table.add_column(overflow="fold")
     for c in checks:
         text = escape(for_terminal(c.detail, max_len=1000))
         if c.fix:
