@@ -99,4 +99,8 @@ def main(argv: list[str] | None = None) -> None:
         else:
             print(f"Error: {err}", file=sys.stderr)
         sys.exit(int(ExitCode.USAGE))
+    if rv == int(ExitCode.INTERRUPTED):
+        # typer >= 0.29 turns a KeyboardInterrupt (Ctrl-C, or SIGTERM above) inside a command
+        # into Exit(130) and returns 130 when not standalone: the except above never sees it.
+        print("\nInterrupted.", file=sys.stderr)
     sys.exit(rv if isinstance(rv, int) else 0)
