@@ -14,6 +14,8 @@
 from __future__ import annotations
 
 import os
+import resource
+import signal
 import stat
 import subprocess
 import sys
@@ -111,8 +113,20 @@ class Sandbox:
         env.update(extra)
         return env
 
-    def popen(self, *args: str, **extra_env: str) -> subprocess.Popen[str]:
-        """Start `python -m stalkerscan ARGS` in the sandbox (caller waits)."""
+    def popen(
+        self, *args: str, fsize_limit: int | None = None, **extra_env: str
+    ) -> subprocess.Popen[str]:
+        """Start `python -m stalkerscan ARGS` in the sandbox (caller waits).
+
+        `fsize_limit` sets RLIMIT_FSIZE (with SIGXFSZ ignored, a write past it fails with
+        EFBIG): an unprivileged stand-in for a full disk.
+        """
+
+        def limit() -> None:
+            if fsize_limit is not None:
+                signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+                resource.setrlimit(resource.RLIMIT_FSIZE, (fsize_limit, fsize_limit))
+
         return subprocess.Popen(
             [sys.executable, "-m", "stalkerscan", *args],
             stdout=subprocess.PIPE,
@@ -122,14 +136,21 @@ class Sandbox:
             errors="surrogateescape",
             env=self.env(**extra_env),
             cwd=self.cwd,
+            preexec_fn=limit if fsize_limit is not None else None,
         )
 
-    def run(self, *args: str, timeout: float = 120, **extra_env: str) -> Result:
+    def run(
+        self,
+        *args: str,
+        timeout: float = 120,
+        fsize_limit: int | None = None,
+        **extra_env: str,
+    ) -> Result:
         """Run the CLI to the end; returns what it did, and what it wrote in the sandbox."""
         for f in (self.tripwire_log, self.net_log, self.rss_file):
             f.unlink(missing_ok=True)
         before = snapshot(self.root)
-        proc = self.popen(*args, **extra_env)
+        proc = self.popen(*args, fsize_limit=fsize_limit, **extra_env)
         try:
             stdout, stderr = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
