@@ -65,9 +65,17 @@ def print_scenarios(console: Console) -> None:
 
 
 def default_demo_out(scenario: str, now: datetime | None = None) -> Path:
-    """A new folder `reports/demo-<scenario>-<UTC time>` in the current directory."""
+    """A new folder `reports/demo-<scenario>-<UTC time>` in the current directory (in the
+    system's temporary folder when the current directory cannot be written to)."""
+    import os
+    import tempfile
+
     now = now or datetime.now(UTC)
-    base = Path("reports") / f"demo-{scenario}-{now.strftime('%Y%m%d-%H%M%S')}"
+    parent = Path("reports")
+    writable = parent if parent.is_dir() else Path.cwd()
+    if not os.access(writable, os.W_OK | os.X_OK):
+        parent = Path(tempfile.gettempdir()) / "stalkerscan-demo-reports"
+    base = parent / f"demo-{scenario}-{now.strftime('%Y%m%d-%H%M%S')}"
     out, n = base, 1
     while out.exists():
         n += 1

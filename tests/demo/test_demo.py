@@ -8,6 +8,7 @@ installed: the packaged demo feed and the project's rules are all they have.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import threading
@@ -190,6 +191,19 @@ def test_default_output_folder_is_new_under_reports(
     assert first == Path("reports/demo-covert-20260102-030405")
     first.mkdir(parents=True)
     assert default_demo_out("covert", now) == Path("reports/demo-covert-20260102-030405-2")
+
+
+def test_default_output_folder_when_the_current_one_is_read_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stalkerscan.commands.demo import default_demo_out
+
+    # Root may write anywhere, so the read-only folder is simulated at os.access.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(os, "access", lambda path, mode: False)
+    out = default_demo_out("clean")
+    assert out.parent.name == "stalkerscan-demo-reports"
+    assert out.is_absolute()
 
 
 def test_phone_stopped_when_the_scan_fails(
