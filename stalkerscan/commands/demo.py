@@ -49,14 +49,15 @@ def pick_scenario(name: str) -> ScenarioInfo:
 def print_scenarios(console: Console) -> None:
     """Describe every trainer scenario and how to run it."""
     from rich.markup import escape
+    from rich.padding import Padding
 
     console.print("[bold]Demo scenarios[/bold] (every app and phone in them is fictional):")
     for info in trainer_scenarios():
         default = " (default)" if info.name == DEFAULT_SCENARIO else ""
         console.print()
         console.print(f"[bold]{escape(info.name)}[/bold]{default}: {escape(info.title)}")
-        console.print(f"  {escape(info.description)}")
-        console.print(f"  Run it: stalkerscan demo --scenario {escape(info.name)}")
+        console.print(Padding(escape(info.description), (0, 0, 0, 2)))
+        console.print(f"  Run it: stalkerscan demo --scenario {escape(info.name)}", soft_wrap=True)
     console.print()
     console.print(
         "To scan a scenario from another program or a second computer, run "
