@@ -40,6 +40,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "scan",
     "demo",
     "doctor",
+    "export",
+    "wipe",
 )
 
 
