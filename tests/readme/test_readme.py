@@ -93,10 +93,16 @@ def readme_commands() -> list[str]:
     return out
 
 
+QUICKSTARTS = sorted((REPO / "docs").glob("quickstart-*.md"))
+
+
 def inline_stalkerscan_commands() -> list[str]:
-    """`stalkerscan ...` commands quoted inline in the prose."""
-    text = README.read_text(encoding="utf-8")
-    return [m.group(1) for m in re.finditer(r"`(stalkerscan [^`]+)`", text)]
+    """`stalkerscan ...` commands quoted inline in the README and the quick-start docs."""
+    found = []
+    for path in [README, *QUICKSTARTS]:
+        text = path.read_text(encoding="utf-8")
+        found += [m.group(1) for m in re.finditer(r"`(stalkerscan [^`]+)`", text)]
+    return found
 
 
 def cli() -> list[str]:
