@@ -129,6 +129,7 @@ class Sandbox:
 
         return subprocess.Popen(
             [sys.executable, "-m", "stalkerscan", *args],
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
