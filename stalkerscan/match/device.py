@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from stalkerscan.match.base import MatchContext, Matcher, Rule, reason
 from stalkerscan.match.capabilities import capabilities_of
-from stalkerscan.match.heuristics import from_store, is_system
+from stalkerscan.match.heuristics import from_store, installer_reason, is_system
 from stalkerscan.match.indicators import app_evidence
 from stalkerscan.result import Category, Confidence, Finding, Reason, Severity
 
@@ -118,13 +118,7 @@ class DeviceMatcher(Matcher):
                 reasons.append(reason("profile_owner", user=user))
             trusted = is_system(app) or from_store(app)
             if not trusted:
-                reasons.append(
-                    reason(
-                        "installer_not_store",
-                        installer=app.installer or "none",
-                        kind=app.installer_kind,
-                    )
-                )
+                reasons.append(installer_reason(app))
             users = tuple(app.profile_owner_users) or tuple(app.users)
             out.append(
                 self.finding(

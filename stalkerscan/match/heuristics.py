@@ -81,9 +81,25 @@ def is_system(app: AppRecord) -> bool:
     return app.system or app.updated_system
 
 
+ADB_SHELL = "com.android.shell"
+
+
 def from_store(app: AppRecord) -> bool:
-    """Installed by a known app store (a hint, never proof: ADB installs can fake it)."""
-    return app.installer_kind == STORE
+    """Installed by a known app store (a hint, never proof: ADB installs can fake it).
+
+    `pm install -i com.android.vending` over ADB records a store as the installer, but Android
+    11+ also records who really started the install (`initiatingPackageName`): the shell.
+    """
+    return app.installer_kind == STORE and app.initiating != ADB_SHELL
+
+
+def installer_reason(app: AppRecord) -> Reason:
+    """The `installer_not_store` reason, naming the shell when a store name was faked."""
+    installer = app.installer or "none"
+    if app.installer_kind == STORE and app.initiating == ADB_SHELL:
+        installer = f"{ADB_SHELL} (recorded as {installer})"
+        return reason("installer_not_store", installer=installer, kind="adb")
+    return reason("installer_not_store", installer=installer, kind=app.installer_kind)
 
 
 def is_hidden(app: AppRecord) -> bool:
@@ -204,9 +220,7 @@ class AppHeuristics(Matcher):
         posing = posing_reasons(app)
         recent = recent_reason(app, ctx.device_now, ctx.recent_days)
         ev = app_evidence(app)
-        install = reason(
-            "installer_not_store", installer=app.installer or "none", kind=app.installer_kind
-        )
+        install = installer_reason(app)
         out: list[Finding] = []
 
         def add(rule_id: str, reasons: list[Reason], severity: Severity | None = None) -> None:

@@ -90,6 +90,13 @@ HEURISTIC_CASES: list[tuple[str, dict[str, Any], set[str]]] = [
         {"installer": SIDELOAD, "device_admin_users": (0,), "label": "System Update"},
         {"SS-APP-COVERT", "SS-APP-POSING"},
     ),
+    # `pm install -i com.android.vending` over ADB: Android 11+ records the shell as initiator.
+    (
+        "store name faked over ADB",
+        {"initiating": "com.android.shell", "accessibility": a11y(P)},
+        {"SS-APP-SIDELOAD-POWER"},
+    ),
+    ("from Play, initiated by Play", {"initiating": PLAY, "accessibility": a11y(P)}, set()),
     ("hidden, no powers, from Play", {"launcher_users": ()}, set()),
     ("hidden sideloaded", {"installer": SIDELOAD, "launcher_users": ()}, {"SS-APP-HIDDEN"}),
     (
@@ -174,6 +181,15 @@ def test_covert_severity_and_reasons() -> None:
     assert {"screen_content_and_typing", "read_notifications", "never_sleeps"} <= set(
         f.capabilities
     )
+
+
+def test_faked_store_installer_names_the_shell() -> None:
+    rec = app(P, initiating="com.android.shell", notification_listeners=listener(P))
+    (f,) = AppHeuristics().match(context(evidence(rec)))
+    assert f.reasons[0].params == {
+        "installer": "com.android.shell (recorded as com.android.vending)",
+        "kind": "adb",
+    }
 
 
 def test_sideloaded_vpn_is_medium_play_vpn_low() -> None:
