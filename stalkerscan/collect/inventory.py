@@ -2,8 +2,8 @@
 
 Hashing and the selective pull need, while the phone is still attached: the user ids, each
 app's APK paths and installer, the system flags, launcher icons and a few sensitive grants.
-These readers take only that, line by line from the saved files, with every line bounded;
-the full parsers (`stalkerscan.evidence`) run later, on the saved acquisition, in `check`.
+These readers are thin adapters over the evidence parsers (`stalkerscan.evidence`), run on the
+saved files (streamed, every line bounded), so each format is known in one place.
 Everything read here is device text: it is validated before use and never becomes a host path.
 """
 
@@ -96,44 +96,29 @@ def read_packages(files: dict[int, Path]) -> dict[str, App]:
 
 
 def read_dumpsys_package(path: Path, apps: dict[str, App]) -> None:
-    """Add code path, split names and system flags from `dumpsys package`, streamed.
+    """Add code path, split names and system flags from the saved `dumpsys package`.
 
-    Only the "Packages:" section is read: "Hidden system packages:" lists the factory
-    versions of updated system apps, whose paths are on /system.
+    The evidence parser reads it (streamed, bounded); in `scan` the evidence stage gets the same
+    parse back, so the dump is parsed once. Only "Packages:" counts: "Hidden system packages:"
+    lists the factory versions of updated system apps, whose paths are on /system.
     """
-    current: App | None = None
-    in_packages = False
-    for line in iter_lines(path):
-        if line.startswith("Packages:"):
-            in_packages = True
-            current = None
+    from stalkerscan.evidence.package import parse_dumpsys_package_file
+
+    for info in parse_dumpsys_package_file(path).packages:
+        app = apps.get(info.name)
+        if app is None:
             continue
-        if line and not line.startswith(" "):
-            in_packages = False  # any other top-level section ends it
-            current = None
-            continue
-        if not in_packages:
-            continue
-        m = re.match(r"^  Package \[([^\]]{1,255})\] \(", line)
-        if m:
-            current = apps.get(m.group(1))
-            continue
-        if current is None:
-            continue
-        stripped = line.strip()
-        if stripped.startswith("codePath="):
-            current.code_path = current.code_path or stripped[len("codePath=") :]
-        elif stripped.startswith("splits=["):
-            names = stripped[len("splits=[") :].rstrip("]").split(",")
-            current.splits = [n.strip() for n in names if n.strip()][:100]
-        elif stripped.startswith("pkgFlags=[") or stripped.startswith("flags=["):
-            flags = set(stripped.split("[", 1)[1].rstrip("]").split())
-            if "SYSTEM" in flags:
-                current.system = True
-            elif stripped.startswith("pkgFlags=[") and current.system is None:
-                current.system = False
-            if "UPDATED_SYSTEM_APP" in flags:
-                current.updated_system = True
+        if info.code_path and app.code_path is None:
+            app.code_path = info.code_path
+        if info.splits:
+            app.splits = list(info.splits[:100])
+        flags = set(info.pkg_flags) | set(info.flags)
+        if "SYSTEM" in flags:
+            app.system = True
+        elif info.pkg_flags and app.system is None:
+            app.system = False
+        if "UPDATED_SYSTEM_APP" in flags:
+            app.updated_system = True
 
 
 # Special-access readers: thin adapters over the evidence parsers (which follow AOSP's dump

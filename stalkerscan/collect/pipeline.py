@@ -983,12 +983,9 @@ def _batch_command(marker: str, todo: list[_Planned]) -> bytes:
 
 
 def _max_payload(transport: Transport) -> int | None:
-    """The negotiated ADB max payload, when the transport tells it."""
-    value = getattr(transport, "max_payload", None)
-    if value is None:
-        # adb-shell transports keep it on their IO manager (until Transport exposes it).
-        value = getattr(getattr(transport, "_io", None), "max_payload", None)
-    return value if isinstance(value, int) and value > 0 else None
+    """The negotiated ADB max payload, when the transport tells it (the adb server does not)."""
+    value = transport.max_payload
+    return value if value is not None and value > 0 else None
 
 
 def collect(

@@ -301,6 +301,11 @@ class AdbShellTransport(Transport):
     # -- connection ----------------------------------------------------------------------------
 
     @property
+    def max_payload(self) -> int | None:
+        """The max payload the phone's CNXN negotiated; None before the first connection."""
+        return self._io.max_payload if self._io is not None else None
+
+    @property
     def connected(self) -> bool:
         """True while a connection is open."""
         return self._dev is not None

@@ -91,6 +91,14 @@ class Transport(abc.ABC):
                 "the read-only allowlist; implement the _-prefixed methods instead."
             )
 
+    @property
+    def max_payload(self) -> int | None:
+        """The negotiated ADB max payload in bytes, or None when this transport cannot tell.
+
+        A command line must fit in one ADB OPEN packet, so batching uses it (old phones: 4 KiB).
+        """
+        return None
+
     # -- the read-only gate -------------------------------------------------------------------
 
     def shell(self, command: str, *, timeout: float, max_bytes: int | None = None) -> ShellResult:

@@ -14,6 +14,7 @@ not the host's.
 from __future__ import annotations
 
 import io
+import os
 import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime
@@ -1251,6 +1252,32 @@ def parse_dumpsys_package(source: str | bytes | Iterable[str]) -> PackageDump:
     return parser.result()
 
 
+# The last file parsed, keyed by its identity on disk. `scan` reads the saved dump twice in one
+# process (collection needs code paths and splits to hash APKs; the evidence needs everything):
+# the second call gets the same frozen result, so the dump is parsed once (issue 10). One entry
+# only, so memory stays that of one parse; a rewritten file has another mtime/size/inode.
+_last_file_parse: tuple[tuple[str, int, int, int, int], PackageDump] | None = None
+
+
+def _file_identity(path: str | Path) -> tuple[str, int, int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (os.path.realpath(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 def parse_dumpsys_package_file(path: str | Path) -> PackageDump:
-    """Parse a saved `dumpsys package` file by streaming it (bounded memory per line)."""
-    return parse_dumpsys_package(iter_file_lines(path))
+    """Parse a saved `dumpsys package` file by streaming it (bounded memory per line).
+
+    The same unchanged file parsed twice in one process is parsed once (the result is frozen).
+    """
+    global _last_file_parse
+    identity = _file_identity(path)
+    cached = _last_file_parse
+    if identity is not None and cached is not None and cached[0] == identity:
+        return cached[1]
+    dump = parse_dumpsys_package(iter_file_lines(path))
+    if identity is not None and identity == _file_identity(path):  # unchanged while read
+        _last_file_parse = (identity, dump)
+    return dump

@@ -8,6 +8,7 @@ import pytest
 
 from stalkerscan.collect.inventory import (
     App,
+    device_admins,
     read_dumpsys_package,
     read_packages,
     sensitive_appops,
@@ -190,3 +191,67 @@ def test_appops_background_location_only_counts_on_android_10_and_later(tmp_path
         "org.example.x": {"background location", "usage access"}
     }
     assert sensitive_appops(dump, sdk=28) == {"org.example.x": {"usage access"}}
+
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "dumpsys"
+
+
+def test_device_admins_in_aosp_format_and_owners_are_read() -> None:
+    """Active admins print as ``pkg/.Receiver:`` (ActiveAdmin.dump, Android 7-16)."""
+    work = device_admins(FIXTURES / "device_policy" / "android11_work_profile.txt")
+    assert {"org.example.helper", "org.example.work"} <= work
+    owner = device_admins(FIXTURES / "device_policy" / "android14_device_owner.txt")
+    assert "org.example.kiosk" in owner
+
+
+def test_device_admins_of_a_phone_without_any_is_empty(tmp_path: Path) -> None:
+    dump = tmp_path / "device_policy.txt"
+    dump.write_text(
+        "Current Device Policy Manager state:\n"
+        "  Enabled Device Admins (User 0, provisioningState: 0):\n"
+        "    mPasswordOwner=-1\n"
+    )
+    assert device_admins(dump) == set()
+
+
+def test_appops_android7_numeric_modes_count_as_allow() -> None:
+    """Android 7 prints ``mode=0`` (MODE_ALLOWED) rather than ``mode=allow``."""
+    got = sensitive_appops(FIXTURES / "appops" / "android7_numeric_modes.txt", sdk=24)
+    assert got == {"org.example.helper": {"usage access", "draw over other apps"}}
+
+
+def test_dumpsys_package_reader_drops_split_revision_codes(tmp_path: Path) -> None:
+    """`splits=[base, config.xhdpi:12]`: the split's file is split_config.xhdpi.apk."""
+    dump = tmp_path / "dumpsys_package.txt"
+    dump.write_text(
+        "Packages:\n"
+        "  Package [org.example.x] (1a):\n"
+        "    codePath=/data/app/org.example.x-1\n"
+        "    splits=[base, config.xhdpi:12]\n"
+        "    pkgFlags=[ HAS_CODE ]\n"
+    )
+    apps = {
+        "org.example.x": App(
+            package="org.example.x", base_path="/data/app/org.example.x-1/base.apk"
+        )
+    }
+    read_dumpsys_package(dump, apps)
+    assert apps["org.example.x"].apk_paths() == [
+        "/data/app/org.example.x-1/base.apk",
+        "/data/app/org.example.x-1/split_config.xhdpi.apk",
+    ]
+
+
+def test_collection_and_evidence_share_one_parse_of_dumpsys_package(tmp_path: Path) -> None:
+    """`scan` reads the saved dump for hashing, then for the evidence: parsed once (issue 10)."""
+    from stalkerscan.evidence.package import parse_dumpsys_package_file
+
+    dump = tmp_path / "dumpsys_package.txt"
+    dump.write_text("Packages:\n  Package [org.example.x] (1a):\n    codePath=/data/app/x-1\n")
+    read_dumpsys_package(dump, {"org.example.x": App(package="org.example.x")})
+    first = parse_dumpsys_package_file(dump)
+    assert parse_dumpsys_package_file(dump) is first
+    # A different file (or the same file rewritten) is parsed again.
+    dump.write_text("Packages:\n  Package [org.example.y] (1b):\n    codePath=/data/app/y-1\n")
+    again = parse_dumpsys_package_file(dump)
+    assert [p.name for p in again.packages] == ["org.example.y"]

@@ -159,3 +159,18 @@ def test_close_is_idempotent_and_a_closed_transport_reconnects(phone: SimulatedP
     assert t.shell("getenforce", timeout=5).exit_code == 0
     assert t.stats.connections == 2
     t.close()
+
+
+def test_max_payload_is_what_the_phone_negotiated(profile: Profile) -> None:
+    """An old phone offers 4 KiB in its CNXN; batching reads it through the public property."""
+    old_phone = profile.with_changes(link={"max_payload": 4096})
+    with SimulatedPhone(old_phone, port=0) as phone:
+        with open_transport(phone.serial_tcp, opts=quick()) as t:
+            assert t.max_payload == 4096
+        # Closed: the transport no longer knows.
+        assert t.max_payload is None
+    with (
+        SimulatedPhone(profile, port=0) as phone,
+        open_transport(phone.serial_tcp, opts=quick()) as t,
+    ):
+        assert t.max_payload == 1024 * 1024
