@@ -121,9 +121,12 @@ def test_the_package_never_starts_a_host_program() -> None:
                     found.append(f"{rel}: from {node.module} import")
             elif isinstance(node, ast.Call):
                 f = node.func
-                if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name):
-                    if (f.value.id, f.attr) in FORBIDDEN_CALLS:
-                        found.append(f"{rel}:{node.lineno}: {f.value.id}.{f.attr}()")
+                if (
+                    isinstance(f, ast.Attribute)
+                    and isinstance(f.value, ast.Name)
+                    and (f.value.id, f.attr) in FORBIDDEN_CALLS
+                ):
+                    found.append(f"{rel}:{node.lineno}: {f.value.id}.{f.attr}()")
                 if isinstance(f, ast.Name) and f.id in ("eval", "exec"):
                     found.append(f"{rel}:{node.lineno}: {f.id}()")
                 for kw in node.keywords:

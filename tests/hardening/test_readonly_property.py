@@ -49,7 +49,7 @@ options_st = st.fixed_dictionaries(
                 {"drop_in_sync_after_bytes": 100},
                 {"sync_extra_bytes": 10},
             ]
-        ),  # fmt: skip
+        ),
         "resume": st.booleans(),
     }
 )
