@@ -31,10 +31,12 @@ from stalkerscan.evidence import (
     package,
     pm_list,
     role,
-    settings as settings_parser,
     usagestats,
     users,
     vpn,
+)
+from stalkerscan.evidence import (
+    settings as settings_parser,
 )
 
 PARSERS: dict[str, Callable[[Any], object]] = {
