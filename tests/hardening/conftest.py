@@ -22,7 +22,9 @@ from support import Sandbox
 
 # `HYPOTHESIS_PROFILE=long` (fuzz/README.md) raises the example counts of the property tests here.
 settings.register_profile("ci", deadline=None, max_examples=10)
-settings.register_profile("long", deadline=None, max_examples=400)
+settings.register_profile(
+    "long", deadline=None, max_examples=int(os.environ.get("STALKERSCAN_FUZZ_EXAMPLES", "400"))
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
