@@ -102,6 +102,10 @@ REFERENCES: tuple[Row, ...] = (
       "tests/rules/test_rules_engine.py::test_unavailable_module_is_a_rule_error",
       "tests/rules/test_rules_engine.py::test_includes_are_refused",
       "tests/rules/test_rules_engine.py::test_cli_rules_check_exit_2_naming_the_file")),
+    ("bad rules", "feed update whose rules.yar does not compile, imports an unavailable "
+     "module, or is pathologically slow", "update refused naming rules.yar and the reason; "
+     "the last good feed version stays active",
+     ("tests/indicators/test_feed_rules.py::test_bad_rules_file_keeps_the_last_good_version",)),
     ("bad rules", "pathologically slow YARA rule", "timeout recorded; guarded worker killed; "
      "scan goes on", ("tests/rules/test_rules_engine.py::test_slow_rule_is_recorded_as_a_timeout",
                       "tests/rules/test_rules_engine.py::test_guarded_set_kills_a_rule_that_overruns_yara_timeout")),
