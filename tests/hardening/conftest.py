@@ -67,6 +67,27 @@ def scenario(profile_cache: Path) -> Callable[[str], Path]:
 
 
 @pytest.fixture(scope="session")
+def covert_case(tmp_path_factory: pytest.TempPathFactory, scenario: Callable[[str], Path]) -> Path:
+    """One finished `scan` of the covert phone (reports + acquisition + pulled APKs), run under
+    umask 000 (the scan must not rely on a careful umask). Read-only for the tests: copy it
+    before changing anything."""
+    from support import scan_args
+
+    from stalkerscan.simulator.server import SimulatedPhone
+
+    sandbox = Sandbox(tmp_path_factory.mktemp("covert-case") / "sandbox")
+    out = sandbox.cwd / "case"
+    old = os.umask(0)
+    try:
+        with SimulatedPhone(scenario("covert")) as phone:
+            r = sandbox.run(*scan_args(phone.serial_tcp, out, "--max-pull-mb", "4"))
+    finally:
+        os.umask(old)
+    assert r.returncode == 1, r.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
 def _host_key_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """In-process collections use a throwaway host key (never the user's own)."""
     old = os.environ.get("STALKERSCAN_DATA_DIR")

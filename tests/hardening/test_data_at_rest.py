@@ -8,31 +8,20 @@ import filecmp
 import os
 import shutil
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support import REPO, Sandbox, scan_args
+from support import REPO, Sandbox
 
 from stalkerscan.export import ExportError, case_files, export_case, open_export, wipe_case
-from stalkerscan.simulator.server import SimulatedPhone
 
 FAST_KDF = 12  # scrypt N = 4096 in library tests; the CLI uses the real 2**17
 
 
-@pytest.fixture(scope="module")
-def case(tmp_path_factory: pytest.TempPathFactory, scenario: Callable[[str], Path]) -> Path:
-    """A finished scan of the covert phone (reports + acquisition + pulled APKs), umask 000."""
-    sandbox = Sandbox(tmp_path_factory.mktemp("case") / "sandbox")
-    out = sandbox.cwd / "case"
-    old = os.umask(0)  # the scan must not rely on a careful umask
-    try:
-        with SimulatedPhone(scenario("covert")) as phone:
-            r = sandbox.run(*scan_args(phone.serial_tcp, out, "--max-pull-mb", "4"))
-    finally:
-        os.umask(old)
-    assert r.returncode == 1, r.stderr
-    return out
+@pytest.fixture
+def case(covert_case: Path) -> Path:
+    """The session's covert-phone case folder (scanned under umask 000)."""
+    return covert_case
 
 
 def copy_case(case: Path, where: Path) -> Path:
