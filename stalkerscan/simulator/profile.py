@@ -666,24 +666,71 @@ class Profile:
 
 
 def _parse_yaml(text: str, source: str) -> Any:
-    """Parse profile text safely; JSON syntax (a YAML subset) takes a fast path."""
+    """Parse profile text safely; JSON syntax (a YAML subset) takes a fast path.
+
+    A key given twice in one mapping is an error naming it: a profile assembled by hand from
+    captured output could otherwise answer a command from the wrong file without a word.
+    """
     import json
 
     import yaml
 
     if text.lstrip().startswith("{"):
-        # Generated profiles with thousands of packages are written as JSON: json parses them
-        # ~100x faster than even libyaml. Anything json refuses goes through YAML below.
+        # Large generated profiles are written as JSON (writer.py): json parses them ~100x
+        # faster than even libyaml. Anything json refuses goes through YAML below.
+        def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+            out: dict[str, Any] = {}
+            for key, value in pairs:
+                if key in out:
+                    raise ProfileError(f"{source}: the key {key!r} is given twice.")
+                out[key] = value
+            return out
+
         try:
-            return json.loads(text)
+            return json.loads(text, object_pairs_hook=no_duplicates)
         except ValueError:
             pass
-    # The safe loader only (no tags that build Python objects); libyaml's when installed.
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+        return yaml.load(text, Loader=_profile_loader())  # noqa: S506 - a safe loader
     except yaml.YAMLError as err:
         raise ProfileError(f"{source}: not valid YAML: {err}".replace("\n", " ")) from None
+    except _DuplicateKey as dup:
+        raise ProfileError(
+            f"{source}: the key {dup.key!r} is given twice (line {dup.line}; "
+            "each key, command line or file may appear once)."
+        ) from None
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str, line: int) -> None:
+        super().__init__(key)
+        self.key, self.line = key, line
+
+
+_LOADER: type | None = None
+
+
+def _profile_loader() -> type:
+    """The safe loader (libyaml's when installed) that refuses duplicate keys."""
+    global _LOADER
+    if _LOADER is None:
+        import yaml
+
+        base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+        class ProfileLoader(base):  # type: ignore[misc, valid-type]
+            def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+                seen: set[Any] = set()
+                for key_node, _ in node.value:
+                    key = self.construct_object(key_node, deep=False)
+                    if isinstance(key, str | int | float | bool) or key is None:
+                        if key in seen:
+                            raise _DuplicateKey(str(key), key_node.start_mark.line + 1)
+                        seen.add(key)
+                return super().construct_mapping(node, deep=deep)
+
+        _LOADER = ProfileLoader
+    return _LOADER
 
 
 def _as_bytes(v: str | bytes) -> bytes:

@@ -4,7 +4,7 @@ each Android version prints what that version prints."""
 from __future__ import annotations
 
 import pytest
-from conftest import BENIGN, Rendered
+from gen_helpers import BENIGN, Rendered
 
 from stalkerscan.evidence import (
     accessibility,

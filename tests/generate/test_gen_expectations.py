@@ -4,7 +4,7 @@ a signal promised to the detection tests is really present in the phone's output
 from __future__ import annotations
 
 import pytest
-from conftest import Rendered
+from gen_helpers import Rendered
 
 from stalkerscan.evidence import device_policy, launcher, package, pm_list, settings, usagestats
 from stalkerscan.simulator import scenarios

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import BENIGN, Rendered
+from gen_helpers import BENIGN, Rendered
 
 from stalkerscan.evidence import (
     accessibility,

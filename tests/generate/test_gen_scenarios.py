@@ -7,7 +7,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from conftest import REGULAR, Rendered
+from gen_helpers import REGULAR, Rendered
 
 from stalkerscan.errors import ProfileError, UsageError
 from stalkerscan.simulator import scenarios

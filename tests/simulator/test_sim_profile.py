@@ -172,3 +172,44 @@ def test_profile_written_as_json_loads_with_the_same_checks(tmp_path: Path) -> N
         Profile.load(folder)
     folder = write_profile(tmp_path, "{schema: 1, name: flow-style-yaml}")  # not JSON: YAML
     assert Profile.load(folder).name == "flow-style-yaml"
+
+
+@pytest.mark.parametrize(
+    ("body", "key"),
+    [
+        (GOOD + "name: again\n", "name"),
+        (
+            GOOD + 'commands:\n  "getenforce": {text: "a"}\n  "getenforce": {text: "b"}\n',
+            "getenforce",
+        ),
+        ('{"schema": 1, "name": "j", "commands": {"x": "a.txt", "x": "b.txt"}}', "x"),
+    ],
+)
+def test_a_key_given_twice_is_an_error_naming_file_and_key(
+    tmp_path: Path, body: str, key: str
+) -> None:
+    """A hand-assembled profile must not answer a command from the wrong file silently."""
+    folder = write_profile(tmp_path, body)
+    with pytest.raises(ProfileError) as info:
+        Profile.load(folder)
+    msg = str(info.value)
+    assert msg.startswith(f"{folder / 'profile.yaml'}: "), msg
+    assert f"the key {key!r} is given twice" in msg, msg
+
+
+def test_large_generated_profiles_are_written_as_json(tmp_path: Path) -> None:
+    """Thousands of entries load in milliseconds as JSON; small profiles stay readable YAML."""
+    from stalkerscan.simulator.generate.writer import JSON_ABOVE_ENTRIES, ProfileWriter
+
+    header = {"schema": 1, "name": "w"}
+    for count, is_json in ((3, False), (JSON_ABOVE_ENTRIES + 1, True)):
+        folder = tmp_path / str(count)
+        writer = ProfileWriter(folder)
+        for k in range(count):
+            writer.inline(f"getprop p{k}", f"v{k}\n")
+        text = writer.write(header).read_text(encoding="utf-8")
+        assert text.startswith("{") is is_json
+        prof = Profile.load(folder)
+        assert len(prof.commands) == count
+        out = prof.commands[command_key(f"getprop p{count - 1}")].stdout
+        assert out is not None and out.read_all() == f"v{count - 1}\n".encode()
