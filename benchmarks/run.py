@@ -106,6 +106,13 @@ def ensure_mvt() -> Path:
     return exe
 
 
+def _git_head() -> str:
+    """The commit the scanner's code was at (the tree may also hold uncommitted edits)."""
+    res = subprocess.run(["git", "-C", str(HERE.parent), "rev-parse", "--short", "HEAD"],
+                         capture_output=True, text=True)  # fmt: skip
+    return res.stdout.strip() or "?"
+
+
 def machine() -> dict[str, Any]:
     """What the figures were measured on."""
     cpu = platform.processor() or "?"
@@ -153,6 +160,7 @@ class Run:
     bytes_in: int
     bytes_out: int
     device_span_s: float  # first to last request the phone saw
+    cpu_s: float = 0.0  # user + system CPU of the tool's process (less sensitive to load)
     stages: dict[str, float] = field(default_factory=dict)
     commands: dict[str, int] = field(default_factory=dict)
     note: str = ""
@@ -163,10 +171,20 @@ class Run:
         return self.bytes_in + self.bytes_out
 
 
-def _spawn(
-    cmd: list[str], env: dict[str, str], timeout: float, log: Path
-) -> tuple[float, float, int, float, float]:
-    """Run `cmd`; return (wall seconds, peak RSS MiB, exit code, start, end as UNIX time)."""
+@dataclass
+class Spawned:
+    """What one process cost."""
+
+    wall: float
+    cpu: float  # user + system seconds
+    rss_mb: float
+    code: int
+    start: float  # UNIX time
+    end: float
+
+
+def _spawn(cmd: list[str], env: dict[str, str], timeout: float, log: Path) -> Spawned:
+    """Run `cmd` to the end (or the timeout) and measure it with its own rusage."""
     with log.open("wb") as out:
         start = time.time()
         t = time.perf_counter()
@@ -185,7 +203,8 @@ def _spawn(
         wall = time.perf_counter() - t
         end = time.time()
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return wall, usage.ru_maxrss / 1024, proc.returncode, start, end
+    cpu = usage.ru_utime + usage.ru_stime
+    return Spawned(wall, cpu, usage.ru_maxrss / 1024, proc.returncode, start, end)
 
 
 def _iso(ts: str | None) -> float | None:
@@ -243,7 +262,8 @@ def run_stalkerscan(phone: PhoneHandle, profile: str, model: str, *, indicators:
     if max_pull_mb is not None:
         cmd += ["--max-pull-mb", str(max_pull_mb)]
     env = tool_env(CACHE / "home-stalkerscan")
-    wall, rss, code, start, end = _spawn(cmd, env, timeout, work / "scan.log")
+    sp = _spawn(cmd, env, timeout, work / "scan.log")
+    wall, rss, code, start, end = sp.wall, sp.rss_mb, sp.code, sp.start, sp.end
     st = phone.stats()
     manifest_path = out / "acquisition" / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
@@ -251,7 +271,8 @@ def run_stalkerscan(phone: PhoneHandle, profile: str, model: str, *, indicators:
     s = st["stats"]
     run = Run(
         tool="stalkerscan", profile=profile, model=model, packages=phone.info["packages"],
-        wall_s=round(wall, 3), exit_code=code, peak_rss_mb=round(rss, 1),
+        wall_s=round(wall, 3), cpu_s=round(sp.cpu, 3), exit_code=code,
+        peak_rss_mb=round(rss, 1),
         shell_sessions=s["shell_sessions"], sync_sessions=s["sync_sessions"],
         connections=s["connections"], bytes_in=s["bytes_in"], bytes_out=s["bytes_out"],
         device_span_s=round(log[-1][0] - log[0][0], 3) if log else 0.0,
@@ -288,13 +309,15 @@ def run_mvt(phone: PhoneHandle, profile: str, model: str, *, exe: Path, timeout:
     env["MVT_PYPI_UPDATE_URL"] = "http://127.0.0.1:9/"
     cmd = [str(exe), "check-adb", "--serial", phone.serial, "--fast", "--non-interactive",
            "--output", str(work / "out")]  # fmt: skip
-    wall, rss, code, _start, _end = _spawn(cmd, env, timeout, work / "mvt.log")
+    sp = _spawn(cmd, env, timeout, work / "mvt.log")
+    wall, rss, code = sp.wall, sp.rss_mb, sp.code
     st = phone.stats()
     log = st["log"]
     s = st["stats"]
     run = Run(
         tool="mvt", profile=profile, model=model, packages=phone.info["packages"],
-        wall_s=round(wall, 3), exit_code=code, peak_rss_mb=round(rss, 1),
+        wall_s=round(wall, 3), cpu_s=round(sp.cpu, 3), exit_code=code,
+        peak_rss_mb=round(rss, 1),
         shell_sessions=s["shell_sessions"], sync_sessions=s["sync_sessions"],
         connections=s["connections"], bytes_in=s["bytes_in"], bytes_out=s["bytes_out"],
         device_span_s=round(log[-1][0] - log[0][0], 3) if log else 0.0,
@@ -316,15 +339,16 @@ def bench_help(runs: int) -> dict[str, Any]:
     env = tool_env(CACHE / "home-stalkerscan")
     cmd = [*stalkerscan_cmd(), "--help"]
     subprocess.run(cmd, env=env, capture_output=True, check=True)  # compile the bytecode once
-    times = []
+    times, cpus = [], []
     for _ in range(runs):
-        t = time.perf_counter()
-        subprocess.run(cmd, env=env, capture_output=True, check=True)
-        times.append(time.perf_counter() - t)
+        sp = _spawn(cmd, env, 60.0, Path(os.devnull))
+        times.append(sp.wall)
+        cpus.append(sp.cpu)
     result: dict[str, Any] = {
         "command": " ".join(cmd),
         "median_s": round(statistics.median(times), 4),
         "min_s": round(min(times), 4),
+        "cpu_median_s": round(statistics.median(cpus), 4),
         "runs": runs,
         "python_startup_median_s": _python_startup(env, runs),
     }
@@ -357,20 +381,22 @@ def _python_startup(env: dict[str, str], runs: int) -> float:
 def bench_check(acquisition: Path, indicators: Path, runs: int) -> dict[str, Any]:
     """`stalkerscan check` of a saved acquisition, through the CLI."""
     env = tool_env(CACHE / "home-stalkerscan")
-    times = []
+    times, cpus = [], []
     for _ in range(runs):
         with tempfile.TemporaryDirectory(prefix="ssbench-check-") as tmp:
             cmd = [*stalkerscan_cmd(), "check", str(acquisition), "--indicators-dir",
                    str(indicators), "--out", str(Path(tmp) / "out")]  # fmt: skip
-            t = time.perf_counter()
-            res = subprocess.run(cmd, env=env, capture_output=True, text=True)
-            times.append(time.perf_counter() - t)
-            if res.returncode not in (0, 1):
-                raise RuntimeError(f"check failed ({res.returncode}): {res.stderr[-500:]}")
+            sp = _spawn(cmd, env, 300.0, Path(tmp) / "check.log")
+            times.append(sp.wall)
+            cpus.append(sp.cpu)
+            if sp.code not in (0, 1):
+                log = (Path(tmp) / "check.log").read_text(errors="replace")
+                raise RuntimeError(f"check failed ({sp.code}): {log[-500:]}")
     return {
         "acquisition": str(acquisition),
         "median_s": round(statistics.median(times), 3),
         "min_s": round(min(times), 3),
+        "cpu_median_s": round(statistics.median(cpus), 3),
         "runs": runs,
     }
 
@@ -388,7 +414,8 @@ def describe(run: Run) -> str:
     lines = [
         f"  {run.tool:<11} wall {run.wall_s:7.2f} s | shell sessions {run.shell_sessions:5d} | "
         f"sync {run.sync_sessions:3d} | TCP connections {run.connections:3d} | "
-        f"bytes {_mb(run.bytes_total)} | peak RSS {run.peak_rss_mb:.0f} MiB | exit {run.exit_code}"
+        f"bytes {_mb(run.bytes_total)} | peak RSS {run.peak_rss_mb:.0f} MiB | "
+        f"CPU {run.cpu_s:.2f} s | exit {run.exit_code}"
     ]
     if stages:
         lines.append(f"              stages (s): {stages}")
@@ -582,6 +609,7 @@ def main(argv: list[str] | None = None) -> int:
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "argv": sys.argv,
+        "commit": _git_head(),
         "runs": [],
     }
     CACHE.mkdir(parents=True, exist_ok=True)

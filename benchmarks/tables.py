@@ -30,9 +30,9 @@ def _key(pm: tuple[str, str]) -> tuple[int, int]:
 def scan_table(results: dict[str, Any]) -> str:
     """One row per profile and model: stalkerscan's medians and counters."""
     rows = [
-        "| profile | packages | model | wall median (min-max), s | shell sessions | sync | TCP "
-        "conn. | bytes | peak RSS | startup | collect | hash | pull | analyse+match+report |",
-        "|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| profile | packages | model | wall median (min-max), s | CPU, s | shell sessions | sync "
+        "| TCP conn. | bytes | peak RSS | startup | collect | hash | pull | analyse+match+report |",
+        "|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for (profile, model), runs in sorted(_group(results["runs"], "stalkerscan").items(),
                                          key=lambda kv: _key(kv[0])):  # fmt: skip
@@ -42,7 +42,8 @@ def scan_table(results: dict[str, Any]) -> str:
         rows.append(
             f"| {profile} | {med['packages']:,} | {MODEL_NAME[model]} | "
             f"{statistics.median(walls):.2f} ({min(walls):.2f}-{max(walls):.2f}) | "
-            f"{med['shell_sessions']} | {med['sync_sessions']} | {med['connections']} | "
+            f"{med.get('cpu_s', 0):.2f} | {med['shell_sessions']} | {med['sync_sessions']} | "
+            f"{med['connections']} | "
             f"{(med['bytes_in'] + med['bytes_out']) / 1e6:.1f} MB | "
             f"{max(r['peak_rss_mb'] for r in runs):.0f} MiB | {st.get('startup', 0):.2f} | "
             f"{st.get('collect', 0):.2f} | {st.get('hash', 0):.2f} | {st.get('pull', 0):.2f} | "
@@ -108,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         if key in results:
             print(f"\n{key}: {json.dumps(results[key])}")
     print(f"\nmachine: {json.dumps(results['machine'])}\ndate: {results['date']}")
+    print(f"commit: {results.get('commit', '?')}")
     return 0
 
 
