@@ -136,3 +136,7 @@ class ScanIncomplete(StalkerscanError):
     """The scan stopped early; partial results were kept."""
 
     exit_code = ExitCode.INCOMPLETE
+
+
+class ReportError(StalkerscanError):
+    """A report file could not be written (disk full, no permission); nothing half-written stays."""

@@ -49,20 +49,46 @@ class ReportPaths:
 
 
 def write_private(path: Path, text: str) -> Path:
-    """Write `text` to `path` atomically (temporary file + rename), mode 0600."""
+    """Write `text` to `path` atomically (temporary file + rename), mode 0600.
+
+    Raises ReportError (disk full, file too big, no permission) and leaves no temporary file.
+    """
+    from stalkerscan.errors import ReportError
+
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_EXCL, 0o600)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(text.encode("utf-8"))
-            fh.flush()
-            os.fsync(fh.fileno())
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    os.replace(tmp, path)
-    os.chmod(path, 0o600)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(text.encode("utf-8"))
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        os.chmod(path, 0o600)
+    except OSError as err:
+        raise ReportError(
+            f"Could not write the report {path.name} in {path.parent}: {err.strerror or err}.",
+            "Free some disk space or choose another folder with --out; no half-written report "
+            "was left behind.",
+        ) from err
     return path
+
+
+def private_folder(path: Path) -> None:
+    """Create the report folder (and parents), mode 0700; ReportError when that fails."""
+    from stalkerscan.errors import ReportError
+
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(path, 0o700)
+    except OSError as err:
+        raise ReportError(
+            f"Could not create the report folder {path}: {err.strerror or err}.",
+            "Choose another folder with --out.",
+        ) from err
 
 
 def build_report_view(
@@ -109,8 +135,7 @@ def render_all(
     view = build_report_view(result, lang=lang, org=org, clock=clock, full_serial=full_serial)
     html_path = json_path = None
     if "html" in formats or "json" in formats:
-        out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.chmod(out_dir, 0o700)
+        private_folder(out_dir)
     if "html" in formats:
         from stalkerscan.report.html import render_html
 

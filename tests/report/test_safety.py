@@ -132,3 +132,29 @@ def test_no_personal_data_in_file_names(tmp_path: Path) -> None:
     paths = render_all(load_result("hostile"), tmp_path / "r", org=OrgConfig(), clock=clock)
     assert [p.name for p in paths] == ["report.html", "report.json"]
     assert not list((tmp_path / "r").glob(".*tmp"))  # no temporary file left behind
+
+
+def test_write_error_on_a_full_disk(tmp_path: Path) -> None:
+    """A file-size limit stands in for a full disk: EFBIG while writing, in a child process."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "r"
+    code = f"""
+import resource, sys
+from pathlib import Path
+sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})
+from stalkerscan.errors import ReportError
+from stalkerscan.report import render_all
+from stalkerscan.report.config import OrgConfig
+from tests.report.conftest import clock, load_result
+result = load_result("covert")
+resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+try:
+    render_all(result, Path({str(out)!r}), org=OrgConfig(), clock=clock)
+except ReportError as err:
+    print("REPORT-ERROR", err.message)
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert "REPORT-ERROR Could not write the report report.html" in proc.stdout, proc.stderr
+    assert list(out.iterdir()) == []
