@@ -322,6 +322,69 @@ def compile_rules(rules_dir: Path | None = None, feed_rules: Path | None = None)
     return sets
 
 
+def _probe_inputs() -> list[tuple[str, bytes]]:
+    """Inputs a feed's rules must finish on within the timeout: repetitive and random bytes
+    (the shapes that make a careless regular expression or loop blow up) and a real DEX."""
+    # Deterministic noise (a sha256 chain), so the probe is the same on every machine.
+    noise = b"".join(hashlib.sha256(i.to_bytes(4, "big")).digest() for i in range(8192))
+    probes = [
+        ("256 kB of 'a'", b"a" * 262_144),
+        ("256 kB of random bytes", noise),
+        ("256 kB of 'http://'", b"http://" * 37_450),
+    ]
+    dex = Path(__file__).resolve().parent / "simulator" / "apks" / "training-stalkerware.apk"
+    if dex.is_file():
+        import zipfile
+
+        with zipfile.ZipFile(dex) as z:
+            probes.append(("a small DEX file", z.read("classes.dex")))
+    return probes
+
+
+def check_feed_rules(text: bytes, *, name: str = "rules.yar", timeout: int = 2) -> RuleSetInfo:
+    """Compile a feed's rule file and run it on probe inputs in the guarded worker; RuleError
+    naming `name` when it does not compile (syntax, an unavailable module, includes) or when a
+    probe overruns `timeout` seconds (a pathologically slow rule).
+
+    Used before a feed version is installed, so a bad rule file never replaces a good one.
+    Slowness is caught only on the probe inputs; at scan time the guarded worker still kills
+    any scan that overruns.
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="stalkerscan-rules-") as tmp:
+        path = Path(tmp) / "rules.yar"
+        path.write_bytes(text)
+        try:
+            rule_set = load_rule_set("feed", [path], guarded=True)
+        except RuleError as err:
+            raise RuleError(
+                err.message.replace(str(path), name), f"{name} was not installed."
+            ) from err
+        rule_set.grace_s = 1.0
+        try:
+            for label, data in _probe_inputs():
+                out = rule_set.scan(data, timeout=timeout)
+                if out.timed_out:
+                    raise RuleError(
+                        f"{name} is too slow: scanning {label} took more than {timeout} s "
+                        "(a pathological rule).",
+                        f"{name} was not installed.",
+                    )
+                if out.errors:
+                    raise RuleError(
+                        f"{name} fails when scanning {label}: {'; '.join(out.errors)}.",
+                        f"{name} was not installed.",
+                    )
+        finally:
+            rule_set.close()
+    return RuleSetInfo(
+        name=rule_set.info.name,
+        files=tuple(f.model_copy(update={"path": name}) for f in rule_set.info.files),
+        rule_count=rule_set.info.rule_count,
+    )
+
+
 def scan(
     rule_sets: Sequence[RuleSet],
     data: bytes,

@@ -1,8 +1,9 @@
 """Updating the feed: fetch, validate, compare with the active version, guard, install, switch.
 
-The previous version stays active unless every step succeeds: a file that cannot be used, a
-drop of more than DROP_LIMIT of any kind of indicator (unless `force`), or any error while
-writing raises FeedError before the active pointer moves.
+The previous version stays active unless every step succeeds: a file that cannot be used (a
+`rules.yar` that does not compile or is pathologically slow included), a drop of more than
+DROP_LIMIT of any kind of indicator (unless `force`), or any error while writing raises
+FeedError before the active pointer moves.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from stalkerscan.errors import FeedError
 from stalkerscan.indicators.echap import parse_echap
 from stalkerscan.indicators.fetch import Fetcher
 from stalkerscan.indicators.index import load_part
-from stalkerscan.indicators.layout import FEED_FILES
+from stalkerscan.indicators.layout import FEED_FILES, RULES_FILE
 from stalkerscan.indicators.model import Feed, Problem
 from stalkerscan.indicators.store import FeedStore, VersionInfo
 
@@ -111,6 +112,22 @@ def _problem_dicts(problems: tuple[Problem, ...]) -> list[dict[str, str]]:
     return [p.model_dump() for p in problems]
 
 
+def _check_rules(text: bytes) -> None:
+    """Refuse the version when its rules.yar does not compile or is pathologically slow, so the
+    last good rule file (with its version) stays active; YARA is only imported here."""
+    from stalkerscan.errors import RuleError
+    from stalkerscan.rules import check_feed_rules
+
+    try:
+        check_feed_rules(text, name=RULES_FILE)
+    except RuleError as err:
+        raise FeedError(
+            f"The feed's {RULES_FILE} was refused: {err.message}",
+            "Tell the feed's maintainers; the indicators of this version were not installed "
+            "either, so the active indicators and rules stay from one version.",
+        ) from err
+
+
 def update_feed(store: FeedStore, fetcher: Fetcher, *, force: bool = False) -> UpdateResult:
     """Fetch a feed, validate it, and make it active if it passes; FeedError otherwise."""
     fetched = fetcher.fetch()
@@ -146,6 +163,8 @@ def update_feed(store: FeedStore, fetcher: Fetcher, *, force: bool = False) -> U
                     "If upstream really removed these indicators, run the update again with "
                     "--force.",
                 )
+        if RULES_FILE in fetched.files:
+            _check_rules(fetched.files[RULES_FILE])
         info = store.install(
             fetched.files,
             source=fetched.source,
