@@ -85,11 +85,23 @@ def write_reports(
 ) -> list[Path]:
     """Write report.html and report.json into `out_dir` (0700; files 0600) and, when a console
     is given, print the terminal report on it; returns the files written."""
+    import errno
+
+    from stalkerscan.errors import ReportError
     from stalkerscan.report import render_all
 
-    private_dir(out_dir)
     formats = ("terminal", "html", "json") if console is not None else ("html", "json")
-    return list(render_all(result, out_dir, lang=lang, formats=formats, console=console))
+    try:
+        private_dir(out_dir)
+        return list(render_all(result, out_dir, lang=lang, formats=formats, console=console))
+    except OSError as err:
+        full = err.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
+        why = "the disk is full" if full else (err.strerror or str(err))
+        raise ReportError(
+            f"The report could not be written to {out_dir}: {why}.",
+            "Free some space (or choose another folder with --out) and run "
+            "`stalkerscan check` on the acquisition again; the acquisition itself is kept.",
+        ) from err
 
 
 def exit_code_for(result: ScanResult) -> int:

@@ -67,6 +67,16 @@ def register(app: typer.Typer) -> None:
         10.0, "--connect-timeout", min=1.0, help="Longest wait to connect, seconds."
     )
     quiet_opt: Any = typer.Option(False, "--quiet", "-q", help="No progress display.")
+    resume_opt: Any = typer.Option(
+        None,
+        "--resume",
+        metavar="ACQUISITION",
+        help=(
+            "Continue an incomplete scan's acquisition folder (same phone), then analyse it; "
+            "the reports are written beside it unless --out says otherwise."
+        ),
+        show_default=False,
+    )
     wait_opt: Any = typer.Option(
         120.0,
         "--wait",
@@ -98,6 +108,7 @@ def register(app: typer.Typer) -> None:
         connect_timeout: float = connect_timeout_opt,
         quiet: bool = quiet_opt,
         wait: float = wait_opt,
+        resume: Path | None = resume_opt,
     ) -> None:
         from rich.console import Console
         from rich.markup import escape
@@ -111,15 +122,24 @@ def register(app: typer.Typer) -> None:
 
         lang = check_lang(lang)
         err = Console(stderr=True)
+        if resume is not None:
+            from stalkerscan.collect.manifest import load_manifest
+
+            load_manifest(resume)  # a clear AcquisitionError before waiting for a phone
         # No phone yet: the step-by-step guide and a wait (issue 8); exit 3 on timeout.
         serial = guide.wait_for_phone(serial, via=via, timeout=wait, console=err)
         now = utc_now()
-        out_dir = out or default_out(now)
-        acquisition = out_dir / ACQUISITION_DIR
-        if acquisition.exists():
-            raise UsageError(
-                f"{out_dir} already holds an acquisition.", "Give a new folder with --out."
-            )
+        if resume is not None:
+            acquisition = resume
+            out_dir = out or resume.resolve().parent
+        else:
+            out_dir = out or default_out(now)
+            acquisition = out_dir / ACQUISITION_DIR
+            if acquisition.exists():
+                raise UsageError(
+                    f"{out_dir} already holds an acquisition.",
+                    f"Give a new folder with --out, or continue it with --resume {acquisition}.",
+                )
         index, rule_sets = load_detection(indicators_dir, warn=lambda m: err.print(escape(m)))
         private_dir(out_dir)
         options = CollectOptions(
@@ -128,6 +148,7 @@ def register(app: typer.Typer) -> None:
             deep=deep,
             max_pull_bytes=max_pull_mb * MiB,
             session_timeout=session_timeout,
+            resume=resume is not None,
             indicators=index,
             progress=make_progress(quiet or json_out),
         )

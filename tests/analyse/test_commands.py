@@ -200,3 +200,31 @@ def test_scan_of_a_clean_phone_cut_off_is_incomplete(tmp_path: Path) -> None:
     assert proc.returncode == 4, proc.stderr
     report = json.loads((out / "report.json").read_text())
     assert report["verdict"] == "incomplete" and report["complete"] is False
+
+
+def test_scan_resume_finishes_an_interrupted_scan(tmp_path: Path) -> None:
+    proc, out = _scan_with_fault(tmp_path, "small", {"drop_on_command": "dumpsys package"})
+    assert proc.returncode == 4, proc.stderr
+    profile = scenarios.resolve("small", tmp_path / "cache")
+    with SimulatedPhone(profile, port=0) as phone:
+        again = run_cli(
+            "scan",
+            "--serial",
+            phone.serial_tcp,
+            "--via",
+            "tcp",
+            "--quiet",
+            "--resume",
+            str(out / "acquisition"),
+            "--indicators-dir",
+            str(tmp_path / "ind"),
+            data_dir=tmp_path,
+        )
+    assert again.returncode == 0, again.stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["complete"] is True and report["verdict"] == "nothing_found"
+
+
+def test_scan_resume_of_a_folder_that_is_not_an_acquisition(tmp_path: Path) -> None:
+    proc = run_cli("scan", "--resume", str(tmp_path), "--wait", "0", data_dir=tmp_path)
+    assert proc.returncode == 2 and "not an acquisition" in proc.stderr
