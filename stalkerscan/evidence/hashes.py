@@ -1,4 +1,4 @@
-"""`sha256sum PATH PATH ...` run on the phone (toybox on Android 7+; busybox on some rooted phones).
+"""`sha256sum PATH PATH ...` run on the phone (toybox from Android 8; busybox on rooted phones).
 
 stdout holds `HEX  PATH` (two spaces; `HEX *PATH` in binary mode); errors go to stderr as
 `sha256sum: PATH: Permission denied` (toybox) or `sha256sum: can't open 'PATH': No such file or
