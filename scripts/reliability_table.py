@@ -158,6 +158,11 @@ def render(rows: list[Row], source: str) -> str:
             if status == "known bug":
                 reasons = {c.message for c in r.tests if c.outcome == "xfail"}
                 status = "known bug: " + "; ".join(sorted(reasons))
+            elif status == "FAIL":
+                failed = [c for c in r.tests if c.outcome == "fail"]
+                status = "FAIL: " + "; ".join(
+                    f"{c.nodeid.split('::')[-1]}: {c.message[:200]}" for c in failed
+                )
             elif status == "pass":
                 status = f"pass ({len(r.tests)} test{'s' if len(r.tests) > 1 else ''})"
             lines.append(
