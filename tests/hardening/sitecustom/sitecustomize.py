@@ -4,7 +4,8 @@ peak-memory record.
 - `socket.socket.connect`/`connect_ex`/`sendto` and `socket.create_connection` refuse any
   address that is not loopback (or a UNIX socket) and append the attempt to
   `$HARDEN_NET_LOG`, so a test sees the attempt even if the code swallowed the error.
-- At exit, `ru_maxrss` (KiB on Linux) is written to `$HARDEN_RSS_FILE`.
+- At exit, the peak `ru_maxrss` (KiB on Linux) of the process and of its children is written
+  to `$HARDEN_RSS_FILE`.
 """
 
 from __future__ import annotations
@@ -83,7 +84,10 @@ socket.getaddrinfo = _getaddrinfo
 def _write_rss() -> None:
     if _RSS_FILE:
         with open(_RSS_FILE, "w", encoding="utf-8") as f:
-            f.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+            # The largest of this process and its (waited-for) children, e.g. the YARA worker.
+            own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            f.write(str(max(own, children)))
 
 
 atexit.register(_write_rss)
