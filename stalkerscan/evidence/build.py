@@ -746,9 +746,13 @@ def _analyse_one(
 ) -> ApkEvidence:
     from stalkerscan.errors import ApkError
     from stalkerscan.evidence.apk import analyse_apk
-    from stalkerscan.evidence.apk_content import ApkArchive, extract_hosts
+    from stalkerscan.evidence.apk_content import DEFAULT_LIMITS, ApkArchive, extract_hosts
 
     try:
+        size = path.stat().st_size
+        if size > DEFAULT_LIMITS.max_file_bytes:
+            counts["unparseable"] += 1
+            return ApkEvidence(**base, error=f"too big to analyse ({size} bytes)")
         data = path.read_bytes()
     except OSError as err:
         return ApkEvidence(**base, error=f"unreadable: {err.strerror}")

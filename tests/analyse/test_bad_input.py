@@ -166,3 +166,21 @@ def test_package_dump_that_stops_inside_the_package_list(
     result = run(folder, detection)
     assert rows(result)["artifact:dumpsys_package"] == ("untrusted", "artifact_partial")
     assert result.verdict == Verdict.INCOMPLETE and exit_code_for(result) == 4
+
+
+def test_oversized_pulled_apk_is_not_read_into_memory(
+    acquisitions, detection, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from stalkerscan.evidence.apk_content import DEFAULT_LIMITS
+
+    folder = copy_acquisition(acquisitions["covert"], tmp_path / "acq")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    apk = next(p for p in manifest["pulled_apks"] if p["package"] == SPY)
+    with (folder / apk["file"]).open("r+b") as f:
+        f.truncate(DEFAULT_LIMITS.max_file_bytes + 1)  # sparse: no disk used
+    ev = build_evidence(folder, rule_sets=detection[1])
+    (record,) = [a for a in ev.app(SPY).apks]  # type: ignore[union-attr]
+    assert record.error is not None and "too big" in record.error and not record.trusted
+    # The package name and the heuristics still find it.
+    result = run(folder, detection)
+    assert {"SS-IOC-PKG", "SS-APP-COVERT"} <= {f.rule for f in result.findings}
