@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from stalkerscan.evidence.build import AppRecord
 from stalkerscan.match.base import MatchContext, Matcher, Rule, reason
 from stalkerscan.match.capabilities import capabilities_of, spying_powers
-from stalkerscan.match.indicators import STALKERWARE, lookups, to_match
+from stalkerscan.match.indicators import STALKERWARE, app_evidence, lookups, to_match
 from stalkerscan.result import Category, Confidence, Finding, Reason, Severity
 
 
@@ -80,6 +80,7 @@ class RemovedMatcher(Matcher):
                         severity=None if stalker else Severity.LOW,
                         category=None if stalker else Category.WATCHWARE,
                         capabilities=caps,
+                        evidence=app_evidence(app) if app is not None else {},
                         family=families[0],
                         families=families,
                         matches=tuple(chosen),
@@ -96,6 +97,7 @@ class RemovedMatcher(Matcher):
                         users=trace.users,
                         reasons=(*(reason(f"power_{p}") for p in powers), *traces),
                         capabilities=caps,
+                        evidence=app_evidence(app) if app is not None else {},
                     )
                 )
         return out
