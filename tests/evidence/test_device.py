@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -70,3 +73,33 @@ def test_skew_is_difference(epoch: int, host: float) -> None:
 test_getenforce_garbage = never_raises_on_garbage(parse_getenforce)
 test_time_garbage = never_raises_on_garbage(parse_device_time)
 test_which_garbage = never_raises_on_garbage(parse_which_su)
+test_which_sha256sum_garbage = never_raises_on_garbage(parse_which_sha256sum)
+
+# Real output of each command on Android 7-16 (and a refusal), to cut and mutate below.
+_REAL = [
+    (parse_getenforce, "Enforcing\n"),
+    (parse_getenforce, "Permissive\r\n"),
+    (parse_getenforce, "/system/bin/sh: getenforce: inaccessible or not found\n"),
+    (parse_device_time, "1763600000\n"),
+    (parse_which_su, "/system/xbin/su\n"),
+    (parse_which_su, "/sbin/su\n/system/bin/su\n"),
+    (parse_which_sha256sum, "/system/bin/sha256sum\n"),
+]
+
+
+@given(
+    st.sampled_from(_REAL),
+    st.floats(0, 1),
+    st.lists(st.tuples(st.floats(0, 1), st.text(max_size=4)), max_size=4),
+)
+def test_truncated_and_mutated_real_output_never_raises(
+    case: tuple[Callable[[Any], object], str], cut: float, edits: list[tuple[float, str]]
+) -> None:
+    parse, text = case
+    expected = type(parse(text))
+    assert type(parse(text[: int(cut * len(text))])) is expected
+    for where, insert in edits:
+        i = int(where * len(text))
+        text = text[:i] + insert + text[i + 1 :]
+    assert type(parse(text)) is expected
+    assert type(parse(text.encode("utf-16-le"))) is expected
