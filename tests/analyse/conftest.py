@@ -48,9 +48,13 @@ NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)  # the injected scan clock
 
 def collect_profile(name: str, cache: Path, out: Path) -> Path:
     """Render, serve and collect one profile; the acquisition folder."""
+    return collect_profile_folder(scenarios.resolve(name, cache), out)
+
+
+def collect_profile_folder(profile: Path, out: Path) -> Path:
+    """Serve a rendered profile folder and collect it; the acquisition folder."""
     from stalkerscan.device.connect import open_transport
 
-    profile = scenarios.resolve(name, cache)
     with SimulatedPhone(profile, port=0) as phone:
         transport = open_transport(phone.serial_tcp, via="tcp", timeout=10)
         try:

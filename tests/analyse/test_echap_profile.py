@@ -16,7 +16,7 @@ from stalkerscan.indicators.echap import parse_echap
 from stalkerscan.simulator.generate import load_spec_data, render_cached
 from stalkerscan.simulator.scenarios import SPEC_DIR
 
-from .conftest import NOW
+from .conftest import NOW, collect_profile_folder
 from .test_commands import run_cli
 
 pytestmark = pytest.mark.echap
@@ -80,19 +80,3 @@ def test_planted_real_packages_are_named(tmp_path: Path) -> None:
         assert fam.name in f.families
         assert set(f.families) == owners[pkg]
         assert f.matches[0].feed.startswith("echap@")
-
-
-def collect_profile_folder(profile: Path, out: Path) -> Path:
-    """collect_profile for an already rendered profile folder."""
-    from stalkerscan.collect import CollectOptions, collect
-    from stalkerscan.device.connect import open_transport
-    from stalkerscan.simulator.server import SimulatedPhone
-
-    with SimulatedPhone(profile, port=0) as phone:
-        transport = open_transport(phone.serial_tcp, via="tcp", timeout=10)
-        try:
-            result = collect(transport, out, CollectOptions(max_pull_bytes=4 * 1024 * 1024))
-        finally:
-            transport.close()
-    assert result.complete, result.summary()
-    return out
