@@ -60,7 +60,7 @@ SYSTEM_LABEL = re.compile(
 )
 # Tracking purpose (dual-use): parental control, family or phone locators, monitors.
 TRACKING_PURPOSE = re.compile(
-    r"(parental|parent|family|kids|child|guardian|locator|tracker|tracking|findmy|find my|"
+    r"(parental|family|kids|child|guardian|locator|tracker|tracking|findmy|find my|"
     r"monitor|spy|watcher)",
     re.IGNORECASE,
 )

@@ -124,6 +124,11 @@ HEURISTIC_CASES: list[tuple[str, dict[str, Any], set[str]]] = [
         {"package": "com.example.kidsguard", "appops": {"GET_USAGE_STATS": "allow"}},
         {"SS-DUAL-PURPOSE"},
     ),
+    (
+        "'transparent' is not 'parent'",
+        {"package": "com.example.transparentclock", "appops": {"FINE_LOCATION": "allow"}},
+        set(),
+    ),
     ("family-named app without tracking powers", {"package": "com.example.familyphotos"}, set()),
     (
         "F-Droid app with accessibility",
