@@ -152,3 +152,35 @@ def test_apksigner_still_agrees_on_the_training_apk() -> None:
     info = analyse_apk(TRAINING)
     assert info.signers[0].sha256 == digests["SHA-256"]
     assert info.signers[0].sha1 == digests["SHA-1"]
+
+
+STUBS = {
+    "stub-talkback.apk": (
+        "com.google.android.marvin.talkback",
+        (150000000, "15.0.0"),
+        {"accessibility": ("com.google.android.marvin.talkback.TalkBackService",)},
+    ),
+    "stub-familytime.apk": (
+        "net.brightnest.familytime",
+        (4120, "4.12"),
+        {"device_admin": ("net.brightnest.familytime.GuardianAdminReceiver",)},
+    ),
+    "stub-fdroid.apk": ("org.fdroid.fdroid", (1020050, "1.20.0"), {}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(STUBS))
+def test_clean_phone_stubs_are_real_plain_apks(name: str, project_rules) -> None:  # type: ignore[no-untyped-def]
+    from stalkerscan.evidence.apk_content import analyse_content
+
+    package, version, parts = STUBS[name]
+    info = analyse_apk(APKS / name)
+    assert info.unparseable is None and info.problems == ()
+    assert info.package == package and (info.version_code, info.version_name) == version
+    assert any(w in (info.label or "") for w in ("fictional", "fixture stub"))
+    assert info.services_of_kind("accessibility") == parts.get("accessibility", ())
+    assert info.device_admin_receivers == parts.get("device_admin", ())
+    # The screen reader has no launcher icon (as on a phone); the two others do.
+    assert info.launcher_activity is (name != "stub-talkback.apk")
+    content = analyse_content(APKS / name, project_rules)
+    assert content.code_entries and content.hits == () and content.hosts == ()
