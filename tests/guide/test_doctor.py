@@ -135,6 +135,15 @@ def test_no_udev_rule(udev_dir: Path, feed_store: Path, data_dir: Path) -> None:
     assert "docs/udev/51-android.rules" in check.fix
 
 
+def test_no_rule_but_an_attached_phone_opens(udev_dir: Path, feed_store: Path) -> None:
+    ready = UsbCandidate("R58M0000", "1-3", readable=True)
+    env = good_env(udev_dir, feed_store, udev_dirs=(), usb_backend=lambda: FakeUsb([ready]))
+    assert doctor.check_usb_permissions(env).status == OK
+    locked = UsbCandidate("usb:1-3", "1-3", readable=False)
+    env.usb_backend = lambda: FakeUsb([locked])
+    assert doctor.check_usb_permissions(env).status == FIX
+
+
 def test_plugdev_rule_without_the_group(tmp_path: Path, feed_store: Path, data_dir: Path) -> None:
     folder = tmp_path / "plugdev"
     folder.mkdir()
