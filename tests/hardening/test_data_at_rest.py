@@ -64,15 +64,9 @@ def test_no_half_written_report_survives(case: Path, tmp_path: Path) -> None:
     assert sorted(p.name for p in out.iterdir()) == ["acquisition", "report.html", "report.json"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a write error while writing the reports (ENOSPC/EFBIG/EACCES) escapes as an OSError "
-    "traceback: report/__init__.py write_private does not turn it into a StalkerscanError "
-    "(report area)",
-)
 @pytest.mark.proves(
     "data at rest",
-    "disk full while writing the reports (RLIMIT_FSIZE 4 KiB, `check`) (KNOWN BUG: xfail)",
+    "disk full while writing the reports (RLIMIT_FSIZE 4 KiB, `check`)",
     "one clear sentence (disk full / could not write the report), no traceback",
 )
 def test_report_write_error_is_a_clear_message(case: Path, tmp_path: Path) -> None:

@@ -109,16 +109,10 @@ def test_analysis_needs_no_phone(sandbox: Sandbox, covert_case: Path) -> None:
     assert a["verdict"] == b["verdict"] and a["findings"] == b["findings"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="`stalkerscan scan` has no --resume (only `collect --resume` exists); scan/check "
-    "owner (detection area)",
-)
 @pytest.mark.proves(
     "faults",
-    "`scan --resume ACQUISITION` after a disconnect (KNOWN GAP: xfail; `collect --resume` "
-    "then `check` works, see tests/collect)",
-    "scan continues where it stopped and writes a complete report",
+    "`scan --resume ACQUISITION` after a disconnect during collection",
+    "continues where it stopped: exit 0, complete acquisition that verifies, complete report",
 )
 def test_scan_resume(sandbox: Sandbox, scenario: Callable[[str], Path]) -> None:
     out = sandbox.cwd / "case"
@@ -130,8 +124,13 @@ def test_scan_resume(sandbox: Sandbox, scenario: Callable[[str], Path]) -> None:
             "scan", "--serial", phone.serial_tcp, "--via", "tcp", "--quiet",
             "--resume", str(out / "acquisition"),
         )  # fmt: skip
+        resumed = phone.command_log.commands()
     assert again.returncode == 0, again.stderr
     assert load_manifest(out / "acquisition").complete is True
+    assert verify_acquisition(out / "acquisition").ok
+    assert any("dumpsys package" in c for c in resumed)  # what was missing was read
+    reports = sorted(out.rglob("report.json"), key=lambda p: p.stat().st_mtime)
+    assert reports and json.loads(reports[-1].read_text(encoding="utf-8"))["complete"] is True
 
 
 @pytest.mark.parametrize(
