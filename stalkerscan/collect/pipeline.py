@@ -1027,6 +1027,12 @@ def collect(
         if isinstance(error, DeviceError) and not anything:
             if not options.resume:
                 run.discard_empty()
+                if isinstance(error, DisconnectedError):
+                    # The transport's hint says partial output was kept; here nothing was.
+                    error.hint = (
+                        "Nothing was read from the phone, so no acquisition was kept. Check the "
+                        "cable and keep the phone unlocked, then run the same command again."
+                    )
             raise error
         return AcquisitionResult(path=run.root, manifest=m, error=error)
     m.complete = True

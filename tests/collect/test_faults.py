@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -72,6 +73,8 @@ def test_disconnect_mid_collection_exits_4_with_a_partial_acquisition(
         code, err = run_cli(collect_args(phone, out), capsys)
     assert code == ExitCode.INCOMPLETE, err
     assert "incomplete" in err and "Not collected" in err and "--resume" in err
+    # What was collected is said too: how many outputs, and where they are.
+    assert re.search(r"Collected \d+ of \d+ outputs into", err), err
     m = load_manifest(out)
     assert m.complete is False
     assert m.stopped is not None and m.stopped["reason"]
@@ -129,8 +132,10 @@ def test_disconnect_before_anything_is_collected_is_a_device_error(
     with SimulatedPhone(build_profile(faults={"drop_after_commands": 0}), port=0) as phone:
         code, err = run_cli(collect_args(phone, out), capsys)
     assert code == ExitCode.DEVICE, err
-    # Nothing was read: no empty acquisition is left behind, so the same command can be rerun.
+    # Nothing was read: no empty acquisition is left behind, so the same command can be rerun,
+    # and the message does not claim that anything was kept.
     assert not out.exists()
+    assert "Nothing was read from the phone" in err and "has been kept" not in err
 
 
 def test_resume_collects_only_what_is_missing(

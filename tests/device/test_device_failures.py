@@ -270,6 +270,7 @@ def test_a_phone_that_never_answers_times_out(phone: SimulatedPhone) -> None:
     assert time.monotonic() - start < 3
     assert "did not answer the connection request" in exc.value.message
     assert "Unlock it" in (exc.value.hint or "")
+    assert exc.value.exit_code == ExitCode.DEVICE == 3
 
 
 def test_drop_mid_command_is_disconnected(transport: Transport, phone: SimulatedPhone) -> None:
@@ -278,6 +279,7 @@ def test_drop_mid_command_is_disconnected(transport: Transport, phone: Simulated
         transport.shell("dumpsys package", timeout=5)
     assert "was lost while running 'dumpsys package" in exc.value.message
     assert "already read has been kept" in (exc.value.hint or "")
+    assert exc.value.exit_code == ExitCode.DEVICE == 3
 
 
 def test_drop_mid_stream_keeps_the_partial_output(
@@ -319,6 +321,7 @@ def test_a_hanging_command_times_out_and_the_next_one_runs(
     took = time.monotonic() - start
     assert 0.4 < took < 3
     assert "did not answer to 'dumpsys role' within 0.5 s" in exc.value.message
+    assert exc.value.exit_code == ExitCode.DEVICE == 3
     assert transport.shell("getenforce", timeout=5).exit_code == 0
 
 
@@ -395,3 +398,34 @@ def test_the_adb_server_is_never_started_by_us(
     with pytest.raises(AdbError):
         _client(address).make_connection(timeout=1)
     assert not called.exists()
+
+
+def test_a_phone_that_never_answers_exits_3_through_the_cli(
+    phone: SimulatedPhone, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The CLI's own time limit (10 s) shortened: the same mapping, message and exit code."""
+    import dataclasses
+
+    from stalkerscan.commands import _options
+
+    real = _options.connect_options
+    monkeypatch.setattr(
+        _options,
+        "connect_options",
+        lambda **kw: dataclasses.replace(real(**kw), timeout=0.5),
+    )
+    phone.set_faults(never_answer_cnxn=True)
+    code, err = cli_error(["devices", "--serial", phone.serial_tcp], capsys)
+    assert code == ExitCode.DEVICE == 3
+    assert "did not answer the connection request" in err and "Unlock it" in err
+
+
+def test_a_phone_lost_mid_command_exits_3_through_the_cli(
+    phone: SimulatedPhone, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Lost during the first command, before anything was read (later: exit 4, tests/collect)."""
+    phone.set_faults(drop_on_command="getprop")
+    out = tmp_path / "acq"
+    code, err = cli_error(["collect", "--serial", phone.serial_tcp, "--out", str(out)], capsys)
+    assert code == ExitCode.DEVICE == 3
+    assert "was lost while running" in err and "Check the cable" in err
