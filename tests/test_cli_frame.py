@@ -41,9 +41,34 @@ def test_help_does_not_import_heavy_libraries() -> None:
         "from stalkerscan.cli import main\n"
         "try:\n    main(['--help'])\n"
         "except SystemExit:\n    pass\n"
-        "heavy = [m for m in ('adb_shell', 'androguard', 'yara', 'adbutils', 'jinja2', 'usb1')"
-        " if m in sys.modules]\n"
+        "heavy = [m for m in ('adb_shell', 'androguard', 'yara', 'adbutils', 'jinja2', 'usb1',"
+        " 'pydantic', 'yaml', 'babel', 'cryptography') if m in sys.modules]\n"
         "print('HEAVY=' + ','.join(heavy))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert "HEAVY=\n" in out.stdout, out.stdout + out.stderr
+
+
+def test_top_level_layout_is_the_one_the_brief_fixes() -> None:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    for folder in ("stalkerscan", "indicators", "rules", "reports", "tests", "fixtures"):
+        assert (root / folder).is_dir(), folder
+    for file in ("pyproject.toml", "README.md", ".ci/run"):
+        assert (root / file).is_file(), file
+
+
+def test_exit_codes_are_picked_only_by_the_cli() -> None:
+    """Library code raises typed errors; only cli.py (and __main__) end the process."""
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[1] / "stalkerscan"
+    offenders = [
+        str(p.relative_to(package))
+        for p in package.rglob("*.py")
+        if p.name not in ("cli.py", "__main__.py")
+        and ("sys.exit(" in (text := p.read_text(encoding="utf-8")) or "os._exit(" in text)
+        and 'if __name__ == "__main__":' not in text
+    ]
+    assert offenders == []
