@@ -166,6 +166,11 @@ STUBS = {
         {"device_admin": ("net.brightnest.familytime.GuardianAdminReceiver",)},
     ),
     "stub-fdroid.apk": ("org.fdroid.fdroid", (1020050, "1.20.0"), {}),
+    "stub-bitwarden.apk": (
+        "com.x8bit.bitwarden",
+        (19321, "2024.11.0"),
+        {"accessibility": ("com.x8bit.bitwarden.Accessibility.AccessibilityService",)},
+    ),
 }
 
 
@@ -184,3 +189,12 @@ def test_clean_phone_stubs_are_real_plain_apks(name: str, project_rules) -> None
     assert info.launcher_activity is (name != "stub-talkback.apk")
     content = analyse_content(APKS / name, project_rules)
     assert content.code_entries and content.hits == () and content.hosts == ()
+
+
+@pytest.mark.parametrize("split", ["config.arm64_v8a", "config.en"])
+def test_clean_phone_stub_splits(split: str) -> None:
+    info = analyse_apk(APKS / f"stub-bitwarden_{split}.apk")
+    assert info.unparseable is None and info.package == "com.x8bit.bitwarden"
+    assert info.split == split
+    base = analyse_apk(APKS / "stub-bitwarden.apk")
+    assert info.certificate_sha256s() == base.certificate_sha256s()

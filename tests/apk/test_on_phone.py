@@ -70,7 +70,7 @@ def acquired(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, 
     cache = tmp_path_factory.mktemp("profiles")
     out: dict[str, tuple[Path, Any]] = {}
     try:
-        for name in FIXTURE_APPS:
+        for name in (*FIXTURE_APPS, "clean"):
             folder = tmp_path_factory.mktemp("acq") / name
             with SimulatedPhone(scenarios.resolve(name, cache), port=0) as phone:
                 transport = open_transport(phone.serial_tcp, via="tcp", timeout=10)
@@ -204,3 +204,24 @@ def test_benign_app_yields_nothing(acquired, project_rules) -> None:  # type: ig
     assert index.by_package(info.package or "") == []
     assert all(index.by_certificate(d) == [] for d in info.certificate_sha256s())
     assert index.by_sample_hash(_sha256(path)) == []
+
+
+def test_clean_phone_pulls_only_real_apks(acquired) -> None:  # type: ignore[no-untyped-def]
+    """The clean phone's pulled apps are the stub APKs (real, parseable), never filler bytes."""
+    folder, manifest = acquired["clean"]
+    by_package: dict[str, set[str]] = {}
+    for p in manifest.pulled_apks:
+        info = analyse_apk(Path(folder) / p.file)
+        assert info.unparseable is None, (p.package, info.unparseable)
+        assert info.package == p.package
+        by_package.setdefault(p.package, set()).add(p.remote_path.rsplit("/", 1)[1])
+    assert by_package == {
+        "com.google.android.marvin.talkback": {"base.apk"},
+        "net.brightnest.familytime": {"base.apk"},
+        "org.fdroid.fdroid": {"base.apk"},
+        "com.x8bit.bitwarden": {
+            "base.apk",
+            "split_config.arm64_v8a.apk",
+            "split_config.en.apk",
+        },
+    }
