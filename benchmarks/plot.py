@@ -57,9 +57,9 @@ def plot_results(results: dict[str, Any], path: Path) -> None:
                     label=label)  # fmt: skip
         if guessed:
             last = measured[-1:] if measured else []
-            ax.plot(*zip(*(last + guessed), strict=True), color=color, linestyle="--",
-                    marker=marker, markerfacecolor="white",
-                    label=f"{label} (extrapolated)")  # fmt: skip
+            ax.plot(*zip(*(last + guessed), strict=True), color=color, linestyle="--")
+            ax.plot(*zip(*guessed, strict=True), color=color, linestyle="none", marker=marker,
+                    markerfacecolor="white", label=f"{label} (extrapolated, not run)")  # fmt: skip
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlim(30, 9000)
@@ -73,7 +73,7 @@ def plot_results(results: dict[str, Any], path: Path) -> None:
     ax.axhline(10, color="grey", linewidth=0.8, linestyle="-.")
     ax.text(33, 10.6, "10 s target (typical, standard model)", color="grey", fontsize=8)
     ax.grid(True, which="both", linewidth=0.3)
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=7.5, loc="upper left")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)
