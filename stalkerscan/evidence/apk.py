@@ -426,16 +426,19 @@ def _signing_block_pairs(data: bytes) -> dict[int, bytes]:
     start = cd_offset - size - 8
     if start < 0:
         raise ValueError("signing block size points before the file")
-    buf = io.BytesIO(data[start + 8 : cd_offset - 24])
+    body = data[start + 8 : cd_offset - 24]
+    buf = io.BytesIO(body)
     pairs: dict[int, bytes] = {}
     while True:
         head = buf.read(8)
         if len(head) < 8:
             break
         (n,) = struct.unpack("<Q", head)
-        value = buf.read(n)
-        if n < 4 or len(value) != n:
+        # A crafted uint64 length can exceed what BytesIO.read accepts (OverflowError): check it
+        # against the bytes left first.
+        if n < 4 or n > len(body) - buf.tell():
             raise ValueError("truncated signing block pair")
+        value = buf.read(n)
         (pid,) = struct.unpack_from("<I", value)
         pairs.setdefault(pid, value[4:])
     return pairs

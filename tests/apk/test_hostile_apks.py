@@ -207,3 +207,11 @@ def test_label_resolution_is_bounded_by_the_resource_table_size() -> None:
     info = analyse_apk(TRAINING, max_label_resources_bytes=100)
     assert info.label is None and info.package == "org.stalkerscan.training.syncservice"
     assert any("resources.arsc" in p and "limit" in p for p in info.problems)
+
+
+def test_huge_signing_block_pair_length_is_a_problem_not_a_crash() -> None:
+    # Found by the fuzzer: one flipped byte made a pair length of ~2**63 (OverflowError in read).
+    data = bytearray((APKS / "benign.apk").read_bytes())
+    data[4111] = 128
+    info = analyse_apk(bytes(data))
+    assert "v3 key-rotation lineage not read: truncated signing block pair" in info.problems
