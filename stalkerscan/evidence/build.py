@@ -756,7 +756,12 @@ def _analyse_one(
         data = path.read_bytes()
     except OSError as err:
         return ApkEvidence(**base, error=f"unreadable: {err.strerror}")
-    info = analyse_apk(data)
+    try:
+        info = analyse_apk(data)
+    except Exception as err:  # a hostile APK must never stop the analysis of the phone
+        from stalkerscan.evidence.apk import ApkInfo
+
+        info = ApkInfo(unparseable=f"analysis failed: {type(err).__name__}")
     if info.unparseable is not None:
         counts["unparseable"] += 1
     else:
@@ -780,6 +785,8 @@ def _analyse_one(
             counts["hosts"] += 1
     except ApkError as err:
         error = error or err.message
+    except Exception as err:  # same: a crafted archive is recorded, never raised
+        error = error or f"content analysis failed: {type(err).__name__}"
     counts["yara_problems"] += len(problems)
     return ApkEvidence(
         **base,

@@ -184,3 +184,24 @@ def test_oversized_pulled_apk_is_not_read_into_memory(
     # The package name and the heuristics still find it.
     result = run(folder, detection)
     assert {"SS-IOC-PKG", "SS-APP-COVERT"} <= {f.rule for f in result.findings}
+
+
+def test_a_pulled_apk_that_crashes_the_apk_parser_is_recorded(
+    acquisitions, detection, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """One flipped byte in the signing block made androguard's adapter raise OverflowError
+    (found by tests/apk fuzzing): the builder records it and the analysis goes on."""
+    import hashlib
+
+    benign = Path(__file__).resolve().parents[2] / "stalkerscan/simulator/apks/benign.apk"
+    data = bytearray(benign.read_bytes())
+    data[4111] = 0x80
+    folder = copy_acquisition(acquisitions["covert"], tmp_path / "acq")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    entry = next(p for p in manifest["pulled_apks"] if p["package"] == SPY)
+    (folder / entry["file"]).write_bytes(bytes(data))
+    entry["sha256"] = hashlib.sha256(data).hexdigest()
+    entry["size"] = len(data)
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    result = run(folder, detection)  # must not raise
+    assert {"SS-IOC-PKG", "SS-APP-COVERT"} <= {f.rule for f in result.findings}
