@@ -222,7 +222,8 @@ class ApkArchive:
     def entries(self, pattern: re.Pattern[str]) -> Iterator[tuple[str, bytes]]:
         """(name, bytes) of every entry whose whole name matches `pattern`, in archive order."""
         for info in self.infos:
-            if info.is_dir() or _is_traversal(info.filename):
+            # ZipInfo.is_dir() raises IndexError on an empty name (a crafted central directory).
+            if not info.filename or info.filename.endswith("/") or _is_traversal(info.filename):
                 continue
             if pattern.match(info.filename):
                 data = self.read(info)

@@ -215,3 +215,24 @@ def test_huge_signing_block_pair_length_is_a_problem_not_a_crash() -> None:
     data[4111] = 128
     info = analyse_apk(bytes(data))
     assert "v3 key-rotation lineage not read: truncated signing block pair" in info.problems
+
+
+def test_entry_with_an_empty_name_is_skipped_not_a_crash() -> None:
+    # Found by fuzzing: zipfile's is_dir() raises IndexError on an empty entry name.
+    src = zipfile.ZipFile(APKS / "benign.apk")
+    buf = BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for i in src.infolist():
+            z.writestr(i.filename, src.read(i))
+        z.writestr(zipfile.ZipInfo("x"), b"hello")
+    data = bytearray(buf.getvalue())
+    cd = data.rfind(b"PK\x01\x02")  # the last central-directory record: "x"
+    struct.pack_into("<H", data, cd + 28, 0)  # name length 0
+    del data[cd + 46 : cd + 47]
+    eocd = data.rfind(b"PK\x05\x06")
+    (size,) = struct.unpack_from("<I", data, eocd + 12)
+    struct.pack_into("<I", data, eocd + 12, size - 1)
+    assert zipfile.ZipFile(BytesIO(bytes(data))).namelist()[-1] == ""
+    content = analyse_content(bytes(data))
+    assert content.unparseable is None
+    assert [e.name for e in content.code_entries] == ["classes.dex"]
