@@ -115,10 +115,16 @@ def test_ten_thousand_packages(sandbox: Sandbox, profile_cache: Path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.timeout(600)
+@pytest.mark.xfail(
+    strict=True,
+    reason="10,000 packages: `collect --no-pull` peaked at 1.5 GB RSS at 01:20 (141 MB at 00:52); "
+    "likely since 36bbc9f, where collect parses `dumpsys package` with the evidence parser "
+    "(collect area)",
+)
 @pytest.mark.proves(
     "hostile device",
     "10,000 packages: `collect` (hash on the phone, no pull; long run)",
-    f"exit 0 in about 50 s, peak RSS < {MAX_RSS_MB} MB (measured 141 MB), every package listed",
+    f"exit 0 in about 50 s, peak RSS < {MAX_RSS_MB} MB, every package listed (KNOWN BUG: xfail)",
 )
 def test_ten_thousand_packages_are_collected(sandbox: Sandbox, profile_cache: Path) -> None:
     from support import collect_args
