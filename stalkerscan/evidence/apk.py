@@ -13,9 +13,13 @@ bytes) to list the past signing certificates, oldest first, as `apksigner lineag
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
+import logging
 import struct
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -125,11 +129,34 @@ class ApkInfo(Frozen):
         return tuple(dict.fromkeys(c.sha256 for c in (*self.signers, *self.lineage)))
 
 
+class _DropLibraryWarnings(logging.Filter):
+    """Drops records that apkInspector (androguard's zip reader) logs on the root logger."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "apkInspector" not in record.pathname
+
+
+_ROOT_FILTER = _DropLibraryWarnings()
+
+
 def _quiet_androguard() -> None:
     # androguard 4 logs DEBUG lines to stderr through loguru, for every APK.
     from loguru import logger
 
     logger.disable("androguard")
+    # apkInspector warns through the root logger ("Does not seem to be the start of a local
+    # header!") for each damaged zip entry: without a handler Python prints that to stderr.
+    root = logging.getLogger()
+    if _ROOT_FILTER not in root.filters:
+        root.addFilter(_ROOT_FILTER)
+
+
+@contextlib.contextmanager
+def _no_library_prints() -> Iterator[None]:
+    """androguard `print()`s on some damaged resource tables ("We are out of bound ..."); a
+    crafted APK must not write into our stdout (a JSON report may be going there)."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        yield
 
 
 def analyse_apk(
@@ -166,6 +193,18 @@ def analyse_apk(
         return ApkInfo(**base, problems=tuple(problems), unparseable="No AndroidManifest.xml.")
 
     _quiet_androguard()
+    with _no_library_prints():
+        return _androguard_info(data, base, problems, arsc_size, max_label_resources_bytes)
+
+
+def _androguard_info(
+    data: bytes,
+    base: dict[str, Any],
+    problems: list[str],
+    arsc_size: int,
+    max_label_resources_bytes: int,
+) -> ApkInfo:
+    """The androguard part of `analyse_apk` (manifest, label, signatures)."""
     from androguard.core.apk import APK
 
     try:
@@ -350,7 +389,11 @@ def _cert_info(der: bytes, scheme: str | None = None) -> CertInfo:
     try:
         from cryptography import x509
 
-        subject = x509.load_der_x509_certificate(der).subject.rfc4514_string()[:MAX_TEXT]
+        # A crafted certificate (e.g. a negative serial) makes cryptography warn on stderr.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            cert = x509.load_der_x509_certificate(der)
+        subject = cert.subject.rfc4514_string()[:MAX_TEXT]
     except Exception:  # a malformed certificate still has digests
         subject = None
     return CertInfo(

@@ -236,3 +236,19 @@ def test_entry_with_an_empty_name_is_skipped_not_a_crash() -> None:
     content = analyse_content(bytes(data))
     assert content.unparseable is None
     assert [e.name for e in content.code_entries] == ["classes.dex"]
+
+
+def test_damaged_apks_write_nothing_to_stdout_or_stderr(capfd: pytest.CaptureFixture[str]) -> None:
+    # androguard print()s and apkInspector logs on the root logger for damaged entries; a crafted
+    # APK must not write into our output (a JSON report may be on stdout).
+    import random
+
+    rng = random.Random(7)  # deterministic damage
+    sources = [(APKS / n).read_bytes() for n in ("benign.apk", "training-stalkerware.apk")]
+    for _ in range(300):
+        data = bytearray(rng.choice(sources))
+        for _ in range(rng.randint(1, 6)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        analyse_apk(bytes(data))
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
