@@ -1,25 +1,34 @@
-"""Options every command that talks to a phone shares, and the one way those commands open it.
+"""Options the commands share, defined once, and the one way the phone commands open a phone.
 
-    from stalkerscan.commands._options import (
-        AdbServerOption, AuthTimeoutOption, SerialOption, UseAdbKeyOption, open_phone,
-    )
+Every command that talks to a phone (`devices`, `collect`, `scan`) takes the same connection
+options: `--serial`, `--via`, `--use-adb-key`, `--auth-timeout`, `--connect-timeout`.
 
-    def scan(serial: SerialOption = None, adb_server: AdbServerOption = False, ...) -> None:
-        with open_phone(serial, adb_server=adb_server, use_adb_key=..., auth_timeout=...) as t:
+    from stalkerscan.commands._options import SerialOption, ViaOption, ..., open_phone
+
+    def scan(serial: SerialOption = None, via: ViaOption = "auto", ...) -> None:
+        with open_phone(serial, via=via, use_adb_key=..., auth_timeout=...) as t:
             ...
 
-Nothing heavy is imported here: `stalkerscan --help` imports this module.
+`collect` and `scan` share the collection options, `check`, `scan` and `demo` the report
+options. Nothing heavy is imported here: `stalkerscan --help` imports this module.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 if TYPE_CHECKING:
+    from stalkerscan.collect.pipeline import CollectOptions
     from stalkerscan.device.base import Transport
     from stalkerscan.device.connect import ConnectOptions
+    from stalkerscan.indicators.index import IndicatorIndex
+
+MiB = 1024 * 1024
+
+# -- connecting to a phone -------------------------------------------------------------------
 
 SerialOption = Annotated[
     str | None,
@@ -36,13 +45,15 @@ SerialOption = Annotated[
     ),
 ]
 
-AdbServerOption = Annotated[
-    bool,
+ViaOption = Annotated[
+    str,
     typer.Option(
-        "--adb-server",
+        "--via",
+        metavar="MODE",
         help=(
-            "Go through the adb server already running on this computer (when it holds the "
-            "phone's USB connection) instead of talking to the phone directly."
+            "How to reach the phone: auto (USB directly, or through a running adb server when "
+            "that server holds the phone), usb, tcp (--serial HOST:PORT) or adb-server (through "
+            "the adb server already running on this computer)."
         ),
     ),
 ]
@@ -68,11 +79,26 @@ AuthTimeoutOption = Annotated[
     ),
 ]
 
+ConnectTimeoutOption = Annotated[
+    float,
+    typer.Option(
+        "--connect-timeout",
+        min=1.0,
+        metavar="SECONDS",
+        help="Longest wait for the phone to answer the connection request.",
+    ),
+]
+
 DEFAULT_AUTH_TIMEOUT = 60.0
+DEFAULT_CONNECT_TIMEOUT = 10.0
 
 
 def connect_options(
-    *, use_adb_key: bool = False, auth_timeout: float = DEFAULT_AUTH_TIMEOUT, announce: bool = True
+    *,
+    use_adb_key: bool = False,
+    auth_timeout: float = DEFAULT_AUTH_TIMEOUT,
+    timeout: float = DEFAULT_CONNECT_TIMEOUT,
+    announce: bool = True,
 ) -> ConnectOptions:
     """ConnectOptions from the shared flags; `announce` prints a line when the phone prompts."""
     from stalkerscan.device.connect import ConnectOptions
@@ -86,6 +112,7 @@ def connect_options(
         )
 
     return ConnectOptions(
+        timeout=timeout,
         auth_timeout=auth_timeout,
         use_adb_key=use_adb_key,
         on_auth_prompt=prompt_shown if announce else None,
@@ -95,12 +122,90 @@ def connect_options(
 def open_phone(
     serial: str | None,
     *,
-    adb_server: bool = False,
+    via: str = "auto",
     use_adb_key: bool = False,
     auth_timeout: float = DEFAULT_AUTH_TIMEOUT,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
 ) -> Transport:
     """Open the phone the shared options name (raises a DeviceError with the fix)."""
     from stalkerscan.device.connect import open_transport
 
-    opts = connect_options(use_adb_key=use_adb_key, auth_timeout=auth_timeout)
-    return open_transport(serial, via="adb-server" if adb_server else "auto", opts=opts)
+    opts = connect_options(
+        use_adb_key=use_adb_key, auth_timeout=auth_timeout, timeout=connect_timeout
+    )
+    return open_transport(serial, via=via, opts=opts)
+
+
+# -- collecting (collect, scan) --------------------------------------------------------------
+
+DeepOption = Annotated[bool, typer.Option("--deep", help="Pull every APK installed on /data.")]
+NoHashOption = Annotated[bool, typer.Option("--no-hash", help="Do not hash APKs on the phone.")]
+NoPullOption = Annotated[bool, typer.Option("--no-pull", help="Do not pull any APK.")]
+MaxPullOption = Annotated[
+    int, typer.Option("--max-pull-mb", min=0, help="Most APK data to pull, in MiB.")
+]
+SessionTimeoutOption = Annotated[
+    float,
+    typer.Option("--session-timeout", min=1.0, help="Longest wait for one shell session, seconds."),
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
+
+DEFAULT_MAX_PULL_MB = 512
+DEFAULT_SESSION_TIMEOUT = 600.0
+
+
+def collect_options(
+    *,
+    indicators: IndicatorIndex,
+    deep: bool,
+    no_hash: bool,
+    no_pull: bool,
+    max_pull_mb: int,
+    session_timeout: float,
+    resume: bool,
+    quiet: bool,
+) -> CollectOptions:
+    """CollectOptions from the shared collection flags (with a progress display unless quiet)."""
+    from stalkerscan.collect.pipeline import CollectOptions
+    from stalkerscan.collect.progress import make_progress
+
+    return CollectOptions(
+        indicators=indicators,
+        hashing=not no_hash,
+        pull=not no_pull,
+        deep=deep,
+        max_pull_bytes=max_pull_mb * MiB,
+        session_timeout=session_timeout,
+        resume=resume,
+        progress=make_progress(quiet),
+    )
+
+
+# -- analysing and reporting (check, scan, demo) ---------------------------------------------
+
+IndicatorsDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--indicators-dir",
+        metavar="DIR",
+        help=(
+            "Where installed feed versions are kept (default: your data folder; also "
+            "STALKERSCAN_INDICATORS_DIR)."
+        ),
+        show_default=False,
+    ),
+]
+LangOption = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        help="Report language: en, fr, de, it, es (default: the system's, else English).",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the JSON result on stdout.")]
+
+
+def out_option(help_text: str) -> typer.models.OptionInfo:
+    """`--out/-o FOLDER` with a command's own help text (where its reports go differs)."""
+    return typer.Option("--out", "-o", help=help_text, show_default=False)

@@ -15,10 +15,11 @@ import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from stalkerscan.commands._options import IndicatorsDirOption, JsonOption, LangOption, out_option
 from stalkerscan.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -152,27 +153,6 @@ def check_lang(lang: str | None) -> str:
 
 def register(app: typer.Typer) -> None:
     """Add `check` to the CLI."""
-    indicators_opt: Any = typer.Option(
-        None,
-        "--indicators-dir",
-        help="Indicator store to use (default: the user's store).",
-        show_default=False,
-    )
-    out_opt: Any = typer.Option(
-        None,
-        "--out",
-        "-o",
-        help="Folder for the reports (default: reports/<time>).",
-        show_default=False,
-    )
-    lang_opt: Any = typer.Option(
-        None,
-        "--lang",
-        help="Report language: en, fr, de, it, es (default: the system's, else English).",
-        show_default=False,
-    )
-    json_opt: Any = typer.Option(False, "--json", help="Print the JSON result on stdout.")
-    acquisition_arg: Any = typer.Argument(..., help="The acquisition folder.")
 
     @app.command(
         "check",
@@ -183,11 +163,13 @@ def register(app: typer.Typer) -> None:
         ),
     )
     def check_command(
-        acquisition: Path = acquisition_arg,
-        indicators_dir: Path | None = indicators_opt,
-        out: Path | None = out_opt,
-        lang: str | None = lang_opt,
-        json_out: bool = json_opt,
+        acquisition: Annotated[Path, typer.Argument(help="The acquisition folder.")],
+        indicators_dir: IndicatorsDirOption = None,
+        out: Annotated[
+            Path | None, out_option("Folder for the reports (default: reports/<time>).")
+        ] = None,
+        lang: LangOption = None,
+        json_out: JsonOption = False,
     ) -> None:
         from rich.console import Console
         from rich.markup import escape

@@ -3,16 +3,33 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from stalkerscan.commands._options import (
+    DEFAULT_AUTH_TIMEOUT,
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_PULL_MB,
+    DEFAULT_SESSION_TIMEOUT,
+    AuthTimeoutOption,
+    ConnectTimeoutOption,
+    DeepOption,
+    IndicatorsDirOption,
+    MaxPullOption,
+    NoHashOption,
+    NoPullOption,
+    QuietOption,
+    SerialOption,
+    SessionTimeoutOption,
+    UseAdbKeyOption,
+    ViaOption,
+    out_option,
+)
 from stalkerscan.errors import UsageError
 
 if TYPE_CHECKING:
     from stalkerscan.collect.pipeline import AcquisitionResult, CollectOptions
-
-MiB = 1024 * 1024
 
 
 def run_collect(
@@ -21,14 +38,22 @@ def run_collect(
     via: str,
     out: Path,
     options: CollectOptions,
-    connect_timeout: float,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+    use_adb_key: bool = False,
+    auth_timeout: float = DEFAULT_AUTH_TIMEOUT,
 ) -> AcquisitionResult:
     """Open the phone, collect into `out`, close the phone; raises DeviceError if nothing read."""
     from stalkerscan.collect.pipeline import collect
-    from stalkerscan.device.connect import open_transport
+    from stalkerscan.commands._options import open_phone
 
     try:
-        transport = open_transport(serial, via=via, timeout=connect_timeout)
+        transport = open_phone(
+            serial,
+            via=via,
+            use_adb_key=use_adb_key,
+            auth_timeout=auth_timeout,
+            connect_timeout=connect_timeout,
+        )
     except BaseException:
         options.progress.close()  # never leave a live display (and a hidden cursor) behind
         raise
@@ -40,40 +65,6 @@ def run_collect(
 
 def register(app: typer.Typer) -> None:
     """Add `collect` to the CLI."""
-    serial_opt: Any = typer.Option(
-        None, "--serial", "-s", help="Which phone (USB serial, or HOST:PORT for TCP)."
-    )
-    via_opt: Any = typer.Option(
-        "auto", "--via", help="How to reach the phone: auto, usb, tcp or adb-server."
-    )
-    out_opt: Any = typer.Option(
-        None, "--out", "-o", help="New folder to write the acquisition into.", show_default=False
-    )
-    resume_opt: Any = typer.Option(
-        None,
-        "--resume",
-        help="Continue an incomplete acquisition in this folder (same phone).",
-        show_default=False,
-    )
-    deep_opt: Any = typer.Option(False, "--deep", help="Pull every APK installed on /data.")
-    no_hash_opt: Any = typer.Option(False, "--no-hash", help="Do not hash APKs on the phone.")
-    no_pull_opt: Any = typer.Option(False, "--no-pull", help="Do not pull any APK.")
-    max_pull_opt: Any = typer.Option(
-        512, "--max-pull-mb", min=0, help="Most APK data to pull, in MiB."
-    )
-    timeout_opt: Any = typer.Option(
-        600.0, "--session-timeout", min=1.0, help="Longest wait for one shell session, seconds."
-    )
-    connect_timeout_opt: Any = typer.Option(
-        10.0, "--connect-timeout", min=1.0, help="Longest wait to connect, seconds."
-    )
-    quiet_opt: Any = typer.Option(False, "--quiet", "-q", help="No progress display.")
-    indicators_opt: Any = typer.Option(
-        None,
-        "--indicators-dir",
-        help="Indicator store used to pick APKs to pull (default: the user's store).",
-        show_default=False,
-    )
 
     @app.command(
         "collect",
@@ -85,23 +76,31 @@ def register(app: typer.Typer) -> None:
         ),
     )
     def collect_command(
-        serial: str | None = serial_opt,
-        via: str = via_opt,
-        out: Path | None = out_opt,
-        resume: Path | None = resume_opt,
-        deep: bool = deep_opt,
-        no_hash: bool = no_hash_opt,
-        no_pull: bool = no_pull_opt,
-        max_pull_mb: int = max_pull_opt,
-        session_timeout: float = timeout_opt,
-        connect_timeout: float = connect_timeout_opt,
-        quiet: bool = quiet_opt,
-        indicators_dir: Path | None = indicators_opt,
+        serial: SerialOption = None,
+        via: ViaOption = "auto",
+        out: Annotated[Path | None, out_option("New folder to write the acquisition into.")] = None,
+        resume: Annotated[
+            Path | None,
+            typer.Option(
+                "--resume",
+                help="Continue an incomplete acquisition in this folder (same phone).",
+                show_default=False,
+            ),
+        ] = None,
+        deep: DeepOption = False,
+        no_hash: NoHashOption = False,
+        no_pull: NoPullOption = False,
+        max_pull_mb: MaxPullOption = DEFAULT_MAX_PULL_MB,
+        session_timeout: SessionTimeoutOption = DEFAULT_SESSION_TIMEOUT,
+        connect_timeout: ConnectTimeoutOption = DEFAULT_CONNECT_TIMEOUT,
+        use_adb_key: UseAdbKeyOption = False,
+        auth_timeout: AuthTimeoutOption = DEFAULT_AUTH_TIMEOUT,
+        quiet: QuietOption = False,
+        indicators_dir: IndicatorsDirOption = None,
     ) -> None:
         from rich.console import Console
 
-        from stalkerscan.collect.pipeline import CollectOptions
-        from stalkerscan.collect.progress import make_progress
+        from stalkerscan.commands._options import collect_options
         from stalkerscan.indicators import load_active_index
         from stalkerscan.textsafe import for_terminal
 
@@ -112,18 +111,24 @@ def register(app: typer.Typer) -> None:
         # Indicators only decide which APKs to pull here; matching happens in `check`.
         # A missing feed is not fatal: the demo and local indicators are still used.
         index = load_active_index(indicators_dir, include_demo=True)
-        options = CollectOptions(
+        options = collect_options(
             indicators=index,
-            hashing=not no_hash,
-            pull=not no_pull,
             deep=deep,
-            max_pull_bytes=max_pull_mb * MiB,
+            no_hash=no_hash,
+            no_pull=no_pull,
+            max_pull_mb=max_pull_mb,
             session_timeout=session_timeout,
             resume=resume is not None,
-            progress=make_progress(quiet),
+            quiet=quiet,
         )
         result = run_collect(
-            serial=serial, via=via, out=folder, options=options, connect_timeout=connect_timeout
+            serial=serial,
+            via=via,
+            out=folder,
+            options=options,
+            connect_timeout=connect_timeout,
+            use_adb_key=use_adb_key,
+            auth_timeout=auth_timeout,
         )
         if not result.complete:
             raise result.incomplete_error()

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from stalkerscan.commands._options import IndicatorsDirOption, LangOption, out_option
 from stalkerscan.errors import UsageError
 
 if TYPE_CHECKING:
@@ -174,25 +175,6 @@ def register(app: typer.Typer) -> None:
         help="Which simulated phone: clean, covert, dual-use, removed or work-profile.",
     )
     list_opt: Any = typer.Option(False, "--list", help="Describe the scenarios and stop.")
-    out_opt: Any = typer.Option(
-        None,
-        "--out",
-        "-o",
-        help="New folder for the reports (default: reports/demo-<scenario>-<time>).",
-        show_default=False,
-    )
-    lang_opt: Any = typer.Option(
-        None,
-        "--lang",
-        help="Report language: en, fr, de, it, es (default: the system's, else English).",
-        show_default=False,
-    )
-    indicators_opt: Any = typer.Option(
-        None,
-        "--indicators-dir",
-        help="Indicator store to use (default: the user's store; the demo feed is always used).",
-        show_default=False,
-    )
     link_opt: Any = typer.Option(
         False,
         "--standard-link",
@@ -210,9 +192,12 @@ def register(app: typer.Typer) -> None:
     def demo_command(
         scenario: str = scenario_opt,
         list_only: bool = list_opt,
-        out: Path | None = out_opt,
-        lang: str | None = lang_opt,
-        indicators_dir: Path | None = indicators_opt,
+        out: Annotated[
+            Path | None,
+            out_option("New folder for the reports (default: reports/demo-<scenario>-<time>)."),
+        ] = None,
+        lang: LangOption = None,
+        indicators_dir: IndicatorsDirOption = None,
         standard_link: bool = link_opt,
     ) -> None:
         from rich.console import Console

@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from stalkerscan.commands._options import (
-    AdbServerOption,
+    DEFAULT_CONNECT_TIMEOUT,
     AuthTimeoutOption,
+    ConnectTimeoutOption,
     SerialOption,
     UseAdbKeyOption,
+    ViaOption,
 )
 
 if TYPE_CHECKING:
@@ -33,23 +35,35 @@ def state_hint(state: str) -> str | None:
 
 
 def gather(
-    serial: str | None, *, adb_server: bool, use_adb_key: bool, auth_timeout: float
+    serial: str | None,
+    *,
+    via: str = "auto",
+    use_adb_key: bool = False,
+    auth_timeout: float = LIST_AUTH_TIMEOUT,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
 ) -> list[DeviceInfo]:
     """The rows to show (raises a DeviceError when nothing is found or a TCP probe fails)."""
     from stalkerscan.commands._options import connect_options
     from stalkerscan.device import connect
     from stalkerscan.device.failures import Ctx, no_device
+    from stalkerscan.errors import UsageError
 
-    opts = connect_options(use_adb_key=use_adb_key, auth_timeout=auth_timeout)
+    opts = connect_options(
+        use_adb_key=use_adb_key, auth_timeout=auth_timeout, timeout=connect_timeout
+    )
+    if via not in connect.VIAS:
+        raise UsageError(f"Unknown connection mode {via!r}; use one of {', '.join(connect.VIAS)}.")
     if serial is not None:
         # A named phone is connected to, so its problem (unauthorized, busy...) is an error.
-        return [connect.describe(serial, via="adb-server" if adb_server else "auto", opts=opts)]
+        return [connect.describe(serial, via=via, opts=opts)]
+    if via == "tcp":
+        raise UsageError("--via tcp needs --serial HOST:PORT (a TCP phone cannot be listed).")
     listers = connect.default_listers()
-    if adb_server:
-        listers = [lister for lister in listers if lister.transport == "adb-server"]
+    if via in ("usb", "adb-server"):
+        listers = [lister for lister in listers if lister.transport == via]
     rows = connect.list_devices(listers=listers, opts=opts, probe=True)
     if not rows:
-        if adb_server:
+        if via == "adb-server":
             from stalkerscan.device.adbserver import require_server
 
             require_server(opts.server_address())
@@ -63,9 +77,10 @@ def register(app: typer.Typer) -> None:
     @app.command("devices")
     def devices(
         serial: SerialOption = None,
-        adb_server: AdbServerOption = False,
+        via: ViaOption = "auto",
         use_adb_key: UseAdbKeyOption = False,
         auth_timeout: AuthTimeoutOption = LIST_AUTH_TIMEOUT,
+        connect_timeout: ConnectTimeoutOption = DEFAULT_CONNECT_TIMEOUT,
         as_json: Annotated[
             bool, typer.Option("--json", help="Print the list as JSON (for scripts).")
         ] = False,
@@ -77,7 +92,11 @@ def register(app: typer.Typer) -> None:
         Connecting to a phone over USB may make it ask "Allow USB debugging?".
         """
         rows = gather(
-            serial, adb_server=adb_server, use_adb_key=use_adb_key, auth_timeout=auth_timeout
+            serial,
+            via=via,
+            use_adb_key=use_adb_key,
+            auth_timeout=auth_timeout,
+            connect_timeout=connect_timeout,
         )
         if as_json:
             import json

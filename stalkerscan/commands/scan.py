@@ -7,10 +7,31 @@ report stays with it and `stalkerscan check OUT/acquisition` reproduces the same
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated
 
 import typer
 
+from stalkerscan.commands._options import (
+    DEFAULT_AUTH_TIMEOUT,
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_PULL_MB,
+    DEFAULT_SESSION_TIMEOUT,
+    AuthTimeoutOption,
+    ConnectTimeoutOption,
+    DeepOption,
+    IndicatorsDirOption,
+    JsonOption,
+    LangOption,
+    MaxPullOption,
+    NoHashOption,
+    NoPullOption,
+    QuietOption,
+    SerialOption,
+    SessionTimeoutOption,
+    UseAdbKeyOption,
+    ViaOption,
+    out_option,
+)
 from stalkerscan.commands.check import (
     check_acquisition,
     check_lang,
@@ -22,68 +43,11 @@ from stalkerscan.commands.check import (
     utc_now,
 )
 
-MiB = 1024 * 1024
 ACQUISITION_DIR = "acquisition"
 
 
 def register(app: typer.Typer) -> None:
     """Add `scan` to the CLI."""
-    serial_opt: Any = typer.Option(
-        None, "--serial", "-s", help="Which phone (USB serial, or HOST:PORT for TCP)."
-    )
-    via_opt: Any = typer.Option(
-        "auto", "--via", help="How to reach the phone: auto, usb, tcp or adb-server."
-    )
-    out_opt: Any = typer.Option(
-        None,
-        "--out",
-        "-o",
-        help="New folder for the reports and the acquisition (default: reports/<time>).",
-        show_default=False,
-    )
-    indicators_opt: Any = typer.Option(
-        None,
-        "--indicators-dir",
-        help="Indicator store to use (default: the user's store).",
-        show_default=False,
-    )
-    lang_opt: Any = typer.Option(
-        None,
-        "--lang",
-        help="Report language: en, fr, de, it, es (default: the system's, else English).",
-        show_default=False,
-    )
-    json_opt: Any = typer.Option(False, "--json", help="Print the JSON result on stdout.")
-    deep_opt: Any = typer.Option(False, "--deep", help="Pull every APK installed on /data.")
-    no_hash_opt: Any = typer.Option(False, "--no-hash", help="Do not hash APKs on the phone.")
-    no_pull_opt: Any = typer.Option(False, "--no-pull", help="Do not pull any APK.")
-    max_pull_opt: Any = typer.Option(
-        512, "--max-pull-mb", min=0, help="Most APK data to pull, in MiB."
-    )
-    timeout_opt: Any = typer.Option(
-        600.0, "--session-timeout", min=1.0, help="Longest wait for one shell session, seconds."
-    )
-    connect_timeout_opt: Any = typer.Option(
-        10.0, "--connect-timeout", min=1.0, help="Longest wait to connect, seconds."
-    )
-    quiet_opt: Any = typer.Option(False, "--quiet", "-q", help="No progress display.")
-    resume_opt: Any = typer.Option(
-        None,
-        "--resume",
-        metavar="ACQUISITION",
-        help=(
-            "Continue an incomplete scan's acquisition folder (same phone), then analyse it; "
-            "the reports are written beside it unless --out says otherwise."
-        ),
-        show_default=False,
-    )
-    wait_opt: Any = typer.Option(
-        120.0,
-        "--wait",
-        min=0.0,
-        metavar="SECONDS",
-        help="When no phone is connected: show how to connect one, and wait this long for it.",
-    )
 
     @app.command(
         "scan",
@@ -94,28 +58,54 @@ def register(app: typer.Typer) -> None:
         ),
     )
     def scan_command(
-        serial: str | None = serial_opt,
-        via: str = via_opt,
-        out: Path | None = out_opt,
-        indicators_dir: Path | None = indicators_opt,
-        lang: str | None = lang_opt,
-        json_out: bool = json_opt,
-        deep: bool = deep_opt,
-        no_hash: bool = no_hash_opt,
-        no_pull: bool = no_pull_opt,
-        max_pull_mb: int = max_pull_opt,
-        session_timeout: float = timeout_opt,
-        connect_timeout: float = connect_timeout_opt,
-        quiet: bool = quiet_opt,
-        wait: float = wait_opt,
-        resume: Path | None = resume_opt,
+        serial: SerialOption = None,
+        via: ViaOption = "auto",
+        out: Annotated[
+            Path | None,
+            out_option("New folder for the reports and the acquisition (default: reports/<time>)."),
+        ] = None,
+        indicators_dir: IndicatorsDirOption = None,
+        lang: LangOption = None,
+        json_out: JsonOption = False,
+        deep: DeepOption = False,
+        no_hash: NoHashOption = False,
+        no_pull: NoPullOption = False,
+        max_pull_mb: MaxPullOption = DEFAULT_MAX_PULL_MB,
+        session_timeout: SessionTimeoutOption = DEFAULT_SESSION_TIMEOUT,
+        connect_timeout: ConnectTimeoutOption = DEFAULT_CONNECT_TIMEOUT,
+        use_adb_key: UseAdbKeyOption = False,
+        auth_timeout: AuthTimeoutOption = DEFAULT_AUTH_TIMEOUT,
+        quiet: QuietOption = False,
+        wait: Annotated[
+            float,
+            typer.Option(
+                "--wait",
+                min=0.0,
+                metavar="SECONDS",
+                help=(
+                    "When no phone is connected: show how to connect one, and wait this long "
+                    "for it."
+                ),
+            ),
+        ] = 120.0,
+        resume: Annotated[
+            Path | None,
+            typer.Option(
+                "--resume",
+                metavar="ACQUISITION",
+                help=(
+                    "Continue an incomplete scan's acquisition folder (same phone), then "
+                    "analyse it; the reports are written beside it unless --out says otherwise."
+                ),
+                show_default=False,
+            ),
+        ] = None,
     ) -> None:
         from rich.console import Console
         from rich.markup import escape
 
         from stalkerscan import guide
-        from stalkerscan.collect.pipeline import CollectOptions
-        from stalkerscan.collect.progress import make_progress
+        from stalkerscan.commands._options import collect_options
         from stalkerscan.commands.collect import run_collect
         from stalkerscan.errors import UsageError
         from stalkerscan.textsafe import for_terminal
@@ -142,15 +132,15 @@ def register(app: typer.Typer) -> None:
                 )
         index, rule_sets = load_detection(indicators_dir, warn=lambda m: err.print(escape(m)))
         private_dir(out_dir)
-        options = CollectOptions(
-            hashing=not no_hash,
-            pull=not no_pull,
+        options = collect_options(
+            indicators=index,
             deep=deep,
-            max_pull_bytes=max_pull_mb * MiB,
+            no_hash=no_hash,
+            no_pull=no_pull,
+            max_pull_mb=max_pull_mb,
             session_timeout=session_timeout,
             resume=resume is not None,
-            indicators=index,
-            progress=make_progress(quiet or json_out),
+            quiet=quiet or json_out,
         )
         if not (quiet or json_out):
             guide.print_before_collect(err)
@@ -160,6 +150,8 @@ def register(app: typer.Typer) -> None:
             out=acquisition,
             options=options,
             connect_timeout=connect_timeout,
+            use_adb_key=use_adb_key,
+            auth_timeout=auth_timeout,
         )
         if not collected.complete and not json_out:
             err.print(

@@ -557,7 +557,7 @@ class UsbBackend:
             raise DeviceError(
                 f"USB support is not available on this computer ({err}).",
                 "Install libusb (on Debian or Ubuntu: `apt-get install libusb-1.0-0`), or go "
-                "through an adb server with --adb-server.",
+                "through an adb server with --via adb-server.",
             ) from err
 
         matcher = interface_matcher(C.CLASS, C.SUBCLASS, C.PROTOCOL)

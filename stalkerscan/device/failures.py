@@ -54,7 +54,7 @@ HINT_UNAUTHORIZED = (
 HINT_BUSY = (
     "Another program holds the phone's USB connection, usually an adb server (Android Studio, "
     "scrcpy, or an earlier `adb` command). Free it with `adb kill-server`, then try again; or "
-    "add `--adb-server` to go through that server instead."
+    "add `--via adb-server` to go through that server instead."
 )
 HINT_PERMISSION = (
     "This computer's user is not allowed to open USB phones. On Debian or Ubuntu install the "
@@ -75,7 +75,7 @@ HINT_DISCONNECTED = (
 )
 HINT_NO_SERVER = (
     "No adb server is running on this computer. Start one with `adb start-server` (it needs the "
-    "`adb` package), or leave out `--adb-server` to talk to the phone directly."
+    "`adb` package), or leave out `--via adb-server` to talk to the phone directly."
 )
 
 

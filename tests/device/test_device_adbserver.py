@@ -212,12 +212,12 @@ def test_unauthorized_on_the_server(
                 open_transport(phone.serial_tcp, via="adb-server", opts=adb_server.opts())
             monkeypatch.setenv("ANDROID_ADB_SERVER_PORT", str(adb_server.port))
             with pytest.raises(SystemExit) as listed:
-                main(["devices", "--adb-server"])
+                main(["devices", "--via", "adb-server"])
             out = " ".join(capsys.readouterr().out.split())
             assert listed.value.code == 0
             assert phone.serial_tcp in out and "unauthorized" in out and "tap Allow" in out
             with pytest.raises(SystemExit) as named:
-                main(["devices", "--adb-server", "--serial", phone.serial_tcp])
+                main(["devices", "--via", "adb-server", "--serial", phone.serial_tcp])
             assert named.value.code == 3
             assert "Allow USB debugging?" in " ".join(capsys.readouterr().err.split())
         finally:

@@ -154,7 +154,7 @@ def test_usb_held_by_another_adb_server_is_busy(
     with pytest.raises(DeviceBusyError) as exc:
         open_transport(None)
     assert "adb kill-server" in (exc.value.hint or "")
-    assert "--adb-server" in (exc.value.hint or "")
+    assert "--via adb-server" in (exc.value.hint or "")
     code, err = cli_error(["devices", "--serial", "FAKEUSB1"], capsys)
     assert code == 3
     assert "in use by another program" in err and "adb kill-server" in err
@@ -228,7 +228,7 @@ def test_server_states_become_typed_errors(
         with pytest.raises(error) as exc:
             open_transport(serial, via="adb-server")
         assert advice in (exc.value.hint or "")
-        code, err = cli_error(["devices", "--adb-server", "--serial", serial], capsys)
+        code, err = cli_error(["devices", "--via", "adb-server", "--serial", serial], capsys)
     assert code == 3 and advice in err
 
 
@@ -244,7 +244,7 @@ def test_listing_shows_states_with_advice(
     with FakeAdbServer(devices) as server:
         monkeypatch.setenv("ANDROID_ADB_SERVER_PORT", str(server.port))
         with pytest.raises(SystemExit) as exit_info:
-            main(["devices", "--adb-server"])
+            main(["devices", "--via", "adb-server"])
     out = flat(capsys.readouterr().out)
     assert exit_info.value.code == 0
     assert "READY1" in out and "Fictional One" in out
@@ -255,7 +255,7 @@ def test_listing_shows_states_with_advice(
 def test_adb_server_mode_without_a_server(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(DeviceError, match="No adb server answers"):
         open_transport(None, via="adb-server")
-    code, err = cli_error(["devices", "--adb-server"], capsys)
+    code, err = cli_error(["devices", "--via", "adb-server"], capsys)
     assert code == 3 and "adb start-server" in err
 
 
