@@ -129,6 +129,7 @@ class ApkEvidence(Frozen):
     hosts: tuple[HostRef, ...] = ()
     error: str | None = None  # why it could not be analysed
     pull_reasons: tuple[str, ...] = ()
+    skipped_entries: tuple[str, ...] = ()  # archive entries refused (zip bomb, over a limit)
 
 
 class AppRecord(Frozen):
@@ -744,9 +745,8 @@ def _analyse_pulled(
 def _analyse_one(
     path: Path, base: dict[str, Any], rule_sets: Sequence[RuleSet] | None, counts: dict[str, int]
 ) -> ApkEvidence:
-    from stalkerscan.errors import ApkError
     from stalkerscan.evidence.apk import analyse_apk
-    from stalkerscan.evidence.apk_content import DEFAULT_LIMITS, ApkArchive, extract_hosts
+    from stalkerscan.evidence.apk_content import DEFAULT_LIMITS, ApkContent, analyse_content
 
     try:
         size = path.stat().st_size
@@ -766,34 +766,27 @@ def _analyse_one(
         counts["unparseable"] += 1
     else:
         counts["analysed"] += 1
-    hits: list[RuleHit] = []
-    problems: list[str] = []
-    hosts: list[HostRef] = []
     error = info.unparseable
+    # One pass over the archive: YARA on every DEX/.so and the hosts in code and resources.
     try:
-        with ApkArchive(data) as arc:
-            if rule_sets:
-                from stalkerscan.rules import scan
-
-                for entry, blob in arc.code_entries():
-                    outcome = scan(rule_sets, blob, target=entry)
-                    hits.extend(outcome.hits)
-                    problems.extend(f"timeout: {n}" for n in outcome.timed_out)
-                    problems.extend(outcome.errors)
-                counts["yara"] += 1
-            hosts = extract_hosts(arc)
-            counts["hosts"] += 1
-    except ApkError as err:
-        error = error or err.message
+        content = analyse_content(data, rule_sets or ())
     except Exception as err:  # same: a crafted archive is recorded, never raised
-        error = error or f"content analysis failed: {type(err).__name__}"
+        content = ApkContent(unparseable=f"content analysis failed: {type(err).__name__}")
+    if content.unparseable is not None:
+        error = error or content.unparseable
+    else:
+        if rule_sets:
+            counts["yara"] += 1
+        counts["hosts"] += 1
+    problems = [f"timeout: {n}" for n in content.timed_out] + list(content.errors)
     counts["yara_problems"] += len(problems)
     return ApkEvidence(
         **base,
         info=info,
-        yara=tuple(hits),
+        yara=content.hits,
         yara_problems=tuple(problems),
-        hosts=tuple(hosts),
+        hosts=content.hosts,
+        skipped_entries=content.skipped,
         error=error,
     )
 
