@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from stalkerscan.errors import UsageError
+from stalkerscan.fsutil import private_temp_file
 
 MAGIC = b"STALKERSCAN-CASE"
 VERSION = 1
@@ -239,11 +240,9 @@ def export_case(case: Path, dest: Path, password: str, *, log2_n: int = SCRYPT_L
         raise ExportError(f"{dest} already exists.", "Give a new file name.")
     if dest.resolve().is_relative_to(case.resolve()):
         raise ExportError("The export file cannot be inside the case folder it exports.")
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
     names: list[str] = []
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as out:
+        with private_temp_file(dest) as out:
             enc = _EncryptingWriter(out, password, log2_n=log2_n)
             with tarfile.open(fileobj=enc, mode="w|", format=tarfile.PAX_FORMAT) as tar:  # type: ignore[call-overload]
                 for f in files:
@@ -256,13 +255,8 @@ def export_case(case: Path, dest: Path, password: str, *, log2_n: int = SCRYPT_L
                         tar.addfile(info, fh)
                     names.append(name)
             enc.finish()
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, dest)
     except OSError as err:
         raise ExportError(f"Could not write the export {dest}: {err.strerror or err}.") from err
-    finally:
-        tmp.unlink(missing_ok=True)
     return names
 
 

@@ -2,7 +2,8 @@
 
 Every path written here is built from names this code chooses (artifact names from the
 collector registry, user ids that were parsed as integers, counters), never from text the
-phone sent. Folders are 0700 and files 0600 whatever the umask. A full disk (ENOSPC) becomes
+phone sent. Folders are 0700 and files 0600 whatever the umask (`stalkerscan.fsutil`); a
+symlink planted where one of our files goes is never followed. A full disk (ENOSPC) becomes
 `DiskFullError` with a clear message; what was written before stays.
 """
 
@@ -17,14 +18,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from stalkerscan import fsutil
 from stalkerscan.errors import AcquisitionError, ScanIncomplete
 
-DIR_MODE = 0o700
-FILE_MODE = 0o600
 # A relative file name inside an acquisition: our own names only (letters, digits, . _ -).
 _SAFE_REL = re.compile(r"^(raw|apks)/[A-Za-z0-9][A-Za-z0-9_.-]{0,120}$")
-# Never follow a symlink planted where one of our files goes.
-_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
 
 
 class DiskFullError(ScanIncomplete):
@@ -60,47 +58,15 @@ def check_relative_name(rel: str) -> None:
         raise AcquisitionError(f"Refused an unsafe file name in the acquisition: {rel!r}.")
 
 
-def fsync_dir(path: Path) -> None:
-    """Flush a directory entry (after a rename) so the rename survives a power cut."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some filesystems (e.g. some FUSE mounts) refuse fsync on directories
-    finally:
-        os.close(fd)
-
-
 def make_private_dir(path: Path) -> None:
     """Create `path` (and parents) and set it to 0700."""
-    path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
-    os.chmod(path, DIR_MODE)
+    fsutil.make_private_dir(path)
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write `data` to `path` atomically: temp file, fsync, rename, fsync the folder."""
-    tmp = path.with_name(f".{path.name}.tmp")
     with _enospc_as_disk_full(path):
-        try:
-            fd = os.open(tmp, _WRITE_FLAGS, FILE_MODE)
-            try:
-                os.fchmod(fd, FILE_MODE)
-                view = memoryview(data)
-                while view:
-                    written = os.write(fd, view)
-                    view = view[written:]
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            raise
-    fsync_dir(path.parent)
+        fsutil.atomic_write(path, data)
 
 
 class HashingWriter:
@@ -119,8 +85,7 @@ class HashingWriter:
         self.truncated = False
         self._sha = hashlib.sha256()
         with _enospc_as_disk_full(path):
-            fd = os.open(self.partial, _WRITE_FLAGS, FILE_MODE)
-            os.fchmod(fd, FILE_MODE)
+            fd = fsutil.open_private(self.partial, exclusive=False)
             self._file: BinaryIO = os.fdopen(fd, "wb")
 
     def write(self, data: bytes) -> int:
@@ -154,7 +119,7 @@ class HashingWriter:
             finally:
                 self._file.close()
             os.replace(self.partial, self.path)
-        fsync_dir(self.path.parent)
+        fsutil.fsync_dir(self.path.parent)
 
     def abandon(self) -> None:
         """Close and delete the partial file (nothing of it is kept)."""

@@ -11,7 +11,6 @@ update. The pieces are reusable by `scan` (collect + check) and the demo:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -77,8 +76,9 @@ def check_acquisition(
 
 def private_dir(path: Path) -> None:
     """Create `path` (and parents) and make it 0700."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(path, 0o700)
+    from stalkerscan.fsutil import make_private_dir
+
+    make_private_dir(path)
 
 
 def write_reports(

@@ -378,11 +378,11 @@ def compile_source(
 
 
 def _write_cache(path: Path, doc: Mapping[str, Any]) -> None:
-    from stalkerscan.indicators.fsio import ensure_private_dir, write_atomic
+    from stalkerscan.fsutil import atomic_write, make_private_dir
 
     try:
-        ensure_private_dir(path.parent)
-        write_atomic(path, json.dumps(doc, separators=(",", ":")).encode())
+        make_private_dir(path.parent, strict=False)
+        atomic_write(path, json.dumps(doc, separators=(",", ":")).encode())
     except OSError:
         pass  # a read-only store still works, only slower
 

@@ -30,13 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from stalkerscan.errors import FeedError
+from stalkerscan.fsutil import atomic_write, fsync_dir, make_private_dir, write_new
 from stalkerscan.indicators import paths
-from stalkerscan.indicators.fsio import (
-    ensure_private_dir,
-    fsync_dir,
-    write_atomic,
-    write_file,
-)
 from stalkerscan.indicators.index import FeedSource
 from stalkerscan.indicators.layout import RULES_FILE
 
@@ -157,8 +152,8 @@ class FeedStore:
             checked = {k: v for k, v in old.items() if (self.versions_dir / k).is_dir()}
         checked[version_id] = datetime.now(UTC).isoformat(timespec="seconds")
         state["checked"] = checked
-        ensure_private_dir(self.root)
-        write_atomic(self.state_file, json.dumps(state, indent=1).encode())
+        make_private_dir(self.root, strict=False)
+        atomic_write(self.state_file, json.dumps(state, indent=1).encode())
 
     def get(self, version_id: str) -> VersionInfo:
         """One installed version; FeedError when there is no such version."""
@@ -224,7 +219,7 @@ class FeedStore:
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
         """Hold the store's lock (one update or rollback at a time)."""
-        ensure_private_dir(self.root)
+        make_private_dir(self.root, strict=False)
         fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
         try:
             try:
@@ -273,10 +268,10 @@ class FeedStore:
             "problem_count": len(problems),
             "problems": problems[:MAX_PROBLEMS_KEPT],
         }
-        ensure_private_dir(self.versions_dir)
-        ensure_private_dir(self.tmp_dir)
+        make_private_dir(self.versions_dir, strict=False)
+        make_private_dir(self.tmp_dir, strict=False)
         staging = self.tmp_dir / f"{version_id}.{secrets.token_hex(4)}"
-        ensure_private_dir(staging)
+        make_private_dir(staging, strict=False)
         try:
             for name, data in files.items():
                 if "/" in name or "\\" in name or name.startswith("."):
@@ -293,7 +288,7 @@ class FeedStore:
 
     def _write_file(self, path: Path, data: bytes) -> None:
         """Write one staged file (a test fake overrides this to fail half-way)."""
-        write_file(path, data)
+        write_new(path, data)
 
     def activate(self, version_id: str, *, remember_previous: bool = True) -> VersionInfo:
         """Make a version active (atomic replace of state.json)."""
@@ -309,8 +304,8 @@ class FeedStore:
             "active": version_id,
             "history": history[-50:],
         }
-        ensure_private_dir(self.root)
-        write_atomic(self.state_file, json.dumps(new_state, indent=1).encode())
+        make_private_dir(self.root, strict=False)
+        atomic_write(self.state_file, json.dumps(new_state, indent=1).encode())
         return info
 
     def rollback(self, to: str | None = None) -> tuple[VersionInfo | None, VersionInfo]:
@@ -336,7 +331,7 @@ class FeedStore:
                         "See `stalkerscan indicators list`.",
                     )
             new_state = {**state, "format": STORE_FORMAT, "active": target, "history": history}
-            write_atomic(self.state_file, json.dumps(new_state, indent=1).encode())
+            atomic_write(self.state_file, json.dumps(new_state, indent=1).encode())
             return was, self.get(str(target))
 
     def clean_staging(self) -> None:

@@ -14,7 +14,6 @@ folder when there is one (`stalkerscan.report.config`). `clock` gives the "repor
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -54,20 +53,10 @@ def write_private(path: Path, text: str) -> Path:
     Raises ReportError (disk full, file too big, no permission) and leaves no temporary file.
     """
     from stalkerscan.errors import ReportError
+    from stalkerscan.fsutil import atomic_write
 
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(text.encode("utf-8"))
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        os.chmod(path, 0o600)
+        atomic_write(path, text.encode("utf-8"))
     except OSError as err:
         raise ReportError(
             f"Could not write the report {path.name} in {path.parent}: {err.strerror or err}.",
@@ -80,10 +69,10 @@ def write_private(path: Path, text: str) -> Path:
 def private_folder(path: Path) -> None:
     """Create the report folder (and parents), mode 0700; ReportError when that fails."""
     from stalkerscan.errors import ReportError
+    from stalkerscan.fsutil import make_private_dir
 
     try:
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.chmod(path, 0o700)
+        make_private_dir(path)
     except OSError as err:
         raise ReportError(
             f"Could not create the report folder {path}: {err.strerror or err}.",
