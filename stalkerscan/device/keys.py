@@ -14,7 +14,6 @@ service that scanned it.
 from __future__ import annotations
 
 import base64
-import contextlib
 import os
 import stat
 from dataclasses import dataclass
@@ -101,31 +100,22 @@ def load_host_key(*, use_android_key: bool = False, path: Path | None = None) ->
 
 
 def _create(key_path: Path) -> None:
-    """Generate a 2048-bit key; the first of two racing processes wins, the other reuses it."""
+    """Generate a 2048-bit key; the first of racing threads or processes wins, the others
+    reuse its key (each writes its own uniquely named temporary file, then links it into
+    place: a link never replaces an existing key, and readers never see a partial file)."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
-    folder = key_path.parent
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(folder, 0o700)  # mkdir's mode is filtered by the umask
+    from stalkerscan.fsutil import make_private_dir, publish_new
+
+    make_private_dir(key_path.parent)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.private_bytes(
         encoding=serialization.Encoding.PEM,
         format=serialization.PrivateFormat.PKCS8,
         encryption_algorithm=serialization.NoEncryption(),
     )
-    tmp = folder / f".{key_path.name}.{os.getpid()}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(pem)
-            fh.flush()
-            os.fsync(fh.fileno())
-        # link() fails if the key appeared meanwhile: then the other process's key is kept.
-        with contextlib.suppress(FileExistsError):
-            os.link(tmp, key_path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    publish_new(key_path, pem)
 
 
 def _check_private(key_path: Path) -> None:
@@ -189,8 +179,6 @@ def android_pubkey_struct(private_key: Any) -> bytes:
 def _write_pub(pub: Path, line: str) -> None:
     if pub.exists() and pub.read_text("ascii", errors="replace") == line:
         return
-    tmp = pub.with_name(f".{pub.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(line)
-    os.replace(tmp, pub)
+    from stalkerscan.fsutil import atomic_write
+
+    atomic_write(pub, line.encode("ascii"))

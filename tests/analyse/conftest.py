@@ -82,16 +82,13 @@ def acquisitions(tmp_path_factory: pytest.TempPathFactory, _host_key_dir: None) 
     """profile name -> its acquisition folder (collected once per session)."""
     cache = tmp_path_factory.mktemp("profile-cache")
     root = tmp_path_factory.mktemp("acquisitions")
-    # Render serially (the cache is shared); the first collection creates the host key
-    # (stalkerscan.device.keys is not safe to race), the others run in parallel.
+    # Render serially (the cache is shared); collect in parallel (the first collections
+    # create the host key together, which stalkerscan.device.keys makes safe).
     for name in PROFILES:
         scenarios.resolve(name, cache)
-    first, rest = PROFILES[0], PROFILES[1:]
-    done = {first: collect_profile(first, cache, root / first)}
     with ThreadPoolExecutor(max_workers=4) as pool:
-        futures = {n: pool.submit(collect_profile, n, cache, root / n) for n in rest}
-        done.update({n: f.result() for n, f in futures.items()})
-    return done
+        futures = {n: pool.submit(collect_profile, n, cache, root / n) for n in PROFILES}
+        return {n: f.result() for n, f in futures.items()}
 
 
 @pytest.fixture(scope="session")

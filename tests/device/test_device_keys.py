@@ -110,3 +110,25 @@ def test_a_corrupt_key_says_how_to_recover(fresh_data_dir: Path) -> None:
     with pytest.raises(ConfigError, match="cannot be read") as exc:
         load_host_key()
     assert "Delete it" in (exc.value.hint or "")
+
+
+def test_first_use_from_many_threads_at_once_gives_one_key(fresh_data_dir: Path) -> None:
+    """Parallel collections create the key together: no collision, every thread gets the same
+    key, and no temporary file is left behind."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    n = 8
+    start = threading.Barrier(n)
+
+    def first_use() -> str:
+        start.wait(timeout=30)  # all threads reach the creation at the same moment
+        return load_host_key().public_key_line
+
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        lines = list(pool.map(lambda _: first_use(), range(n)))
+    assert len(lines) == n and len(set(lines)) == 1
+    path = default_key_path()
+    assert load_host_key().public_key_line == lines[0]
+    assert sorted(p.name for p in path.parent.iterdir()) == ["adbkey", "adbkey.pub"]
+    assert mode(path) == 0o600 and mode(path.parent) == 0o700
