@@ -505,10 +505,7 @@ def _join(
             a.set_first("initiating", src.initiating)
             a.set_first("originating", src.originating)
             a.set_first("last_update_time", info.last_update_time)
-            firsts = [u.first_install_time for u in info.users if u.first_install_time]
-            a.set_first(
-                "first_install_time", info.first_install_time or (min(firsts) if firsts else None)
-            )
+            a.set_first("first_install_time", first_install_time(info))
             for perm in info.requested_permissions:
                 a.add("requested_permissions", perm)
             for g in info.install_permissions:
@@ -792,6 +789,26 @@ def _analyse_one(
 
 
 # --- the entry point -------------------------------------------------------------------------
+
+
+def first_install_time(info: PackageInfo) -> datetime | None:
+    """When the app was first installed: package-level (up to Android 11), else the earliest
+    per-user time (Android 12+) among the users that have it installed; None when unknown.
+
+    Android 12+ prints `firstInstallTime` for every user, also those without the app, and 0
+    (printed as 1970-01-01 in the phone's time zone) means "not known": never a date. (A
+    package-level 0 is kept: the report shows it as a factory-image app's unknown time.)
+    """
+    if info.first_install_time is not None:
+        return info.first_install_time
+    firsts = [
+        u.first_install_time
+        for u in info.users
+        if u.installed is not False
+        and u.first_install_time is not None
+        and u.first_install_time.year > 1970
+    ]
+    return min(firsts) if firsts else None
 
 
 def build_evidence(
