@@ -72,10 +72,16 @@ class ReportSettings:
     lang: str
     redact: bool = False
     org: OrgConfig | None = None
+    full_serial: str | None = None  # the phone's whole serial, only with --full-serial
 
     def render_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for `stalkerscan.report.render_all`."""
-        return {"lang": self.lang, "redact": self.redact, "org": self.org}
+        return {
+            "lang": self.lang,
+            "redact": self.redact,
+            "org": self.org,
+            "full_serial": self.full_serial,
+        }
 
 
 def resolve_lang(lang: str | None) -> str:
