@@ -160,6 +160,9 @@ class Provenance(_Model):
     rule_sets: tuple[RuleSetProvenance, ...] = ()
     acquisition: str | None = None  # folder name (not a full host path)
     manifest_sha256: str | None = None
+    # True for `stalkerscan demo` (a trainer's demo of a simulated phone): the fictional
+    # training feed is then used on purpose, and the report does not warn about a missing feed.
+    training: bool = False
 
 
 class Verdict(StrEnum):

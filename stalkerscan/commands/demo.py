@@ -89,7 +89,7 @@ def scan_args(
     serial: str, out: Path, *, lang: str | None, indicators_dir: Path | None
 ) -> list[str]:
     """The `stalkerscan scan` arguments the demo runs against the simulated phone."""
-    args = ["--serial", serial, "--out", str(out)]
+    args = ["--serial", serial, "--out", str(out), "--training"]
     if lang is not None:
         args += ["--lang", lang]
     if indicators_dir is not None:

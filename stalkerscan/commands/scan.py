@@ -100,6 +100,14 @@ def register(app: typer.Typer) -> None:
                 show_default=False,
             ),
         ] = None,
+        training: Annotated[
+            bool,
+            typer.Option(
+                "--training",
+                hidden=True,
+                help="Set by `stalkerscan demo`: the fictional training feed is used on purpose.",
+            ),
+        ] = False,
     ) -> None:
         from rich.console import Console
         from rich.markup import escape
@@ -159,6 +167,10 @@ def register(app: typer.Typer) -> None:
                 + for_terminal(collected.summary(), max_len=2000)
             )
         result = check_acquisition(acquisition, index, rule_sets, now=utc_now())
+        if training:
+            # The demo's report does not warn that no real feed is installed (it is a demo).
+            provenance = result.provenance.model_copy(update={"training": True})
+            result = result.model_copy(update={"provenance": provenance})
         report_and_print(result, out_dir, lang=lang, as_json=json_out)
         if not json_out:
             err.print(f"Acquisition: {for_terminal(str(acquisition), max_len=400)}")

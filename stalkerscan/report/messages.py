@@ -34,6 +34,14 @@ VERDICT: dict[str, str] = {
     ),
 }
 NOT_CLEAN = N_("This does not prove that the phone is clean.")
+# Shown in the verdict area of a real scan or check when no real indicator feed (Echap) is
+# installed: only the fictional training feed and the behaviour heuristics were used.
+NO_FEED = N_(
+    "No stalkerware indicator feed is installed, so known stalkerware could only be "
+    "recognised by its behaviour. To install it, run: stalkerscan indicators update"
+)
+# After the demo feed in the provenance list: its entries are fictional.
+TRAINING_FEED = N_("training feed: fictional apps only, for demonstrations")
 
 SEVERITY: dict[str, str] = {
     "info": N_("For information"),

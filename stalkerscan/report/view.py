@@ -442,6 +442,8 @@ def _provenance(
             Part(" — "),
             Part(feed.source, data=True),
         ]
+        if feed.id == DEMO_FEED_ID:
+            value.append(Part(f" ({tr.gettext(M.TRAINING_FEED)})"))
         rows.append(Row(_("Indicator list"), tuple(value)))
         for name, sha in sorted(feed.files.items()):
             rows.append(Row(_("Indicator file (SHA-256)"), datum(f"{name}: {sha}")))
@@ -503,6 +505,17 @@ def _summary(result: ScanResult, tr: Translator) -> str:
     return " ".join(parts)
 
 
+# The ids of the feeds that are not a real stalkerware feed (stalkerscan.indicators'
+# DEMO_FEED_ID and LOCAL_FEED_ID; not imported: the report does not load the indicator code).
+DEMO_FEED_ID = "demo"
+LOCAL_FEED_ID = "local"
+
+
+def real_feed_used(result: ScanResult) -> bool:
+    """Whether a real stalkerware indicator feed (not the training or local one) was used."""
+    return any(f.id not in (DEMO_FEED_ID, LOCAL_FEED_ID) for f in result.provenance.feeds)
+
+
 def build_view(
     result: ScanResult,
     tr: Translator,
@@ -521,6 +534,8 @@ def build_view(
         notes.append(tr.gettext(M.NOT_CLEAN))
     if verdict == Verdict.FOUND and not result.complete:
         notes.append(_("Some checks could not run: see the coverage table."))
+    if not result.provenance.training and not real_feed_used(result):
+        notes.append(tr.gettext(M.NO_FEED))
     safety = (
         _("Do not remove, uninstall or reset anything yet."),
         _(
