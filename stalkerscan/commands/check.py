@@ -20,11 +20,13 @@ import typer
 
 from stalkerscan.commands._options import IndicatorsDirOption, JsonOption, LangOption, out_option
 from stalkerscan.errors import ExitCode
+from stalkerscan.report.options import FullSerialOption, OrgConfigOption, RedactOption
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from stalkerscan.indicators.index import IndicatorIndex
+    from stalkerscan.report.options import ReportSettings
     from stalkerscan.result import ScanResult
     from stalkerscan.rules import RuleSet
 
@@ -82,10 +84,16 @@ def private_dir(path: Path) -> None:
 
 
 def write_reports(
-    result: ScanResult, out_dir: Path, *, lang: str = "en", console: Console | None = None
+    result: ScanResult,
+    out_dir: Path,
+    *,
+    lang: str = "en",
+    console: Console | None = None,
+    settings: ReportSettings | None = None,
 ) -> list[Path]:
     """Write report.html and report.json into `out_dir` (0700; files 0600) and, when a console
-    is given, print the terminal report on it; returns the files written."""
+    is given, print the terminal report on it; returns the files written. `settings` carries
+    --redact, --org-config and --full-serial (its language wins over `lang`)."""
     import errno
 
     from stalkerscan.errors import ReportError
@@ -94,7 +102,8 @@ def write_reports(
     formats = ("terminal", "html", "json") if console is not None else ("html", "json")
     try:
         private_dir(out_dir)
-        return list(render_all(result, out_dir, lang=lang, formats=formats, console=console))
+        extra = settings.render_kwargs() if settings is not None else {"lang": lang}
+        return list(render_all(result, out_dir, formats=formats, console=console, **extra))
     except OSError as err:
         full = err.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
         why = "the disk is full" if full else (err.strerror or str(err))
@@ -116,18 +125,30 @@ def exit_code_for(result: ScanResult) -> int:
     return int(ExitCode.NOTHING_FOUND)
 
 
-def report_and_print(result: ScanResult, out_dir: Path, *, lang: str, as_json: bool) -> list[Path]:
-    """Write the reports; print the terminal report, or the JSON result with `as_json`."""
+def report_and_print(
+    result: ScanResult,
+    out_dir: Path,
+    *,
+    lang: str,
+    as_json: bool,
+    settings: ReportSettings | None = None,
+) -> list[Path]:
+    """Write the reports; print the terminal report, or the JSON result with `as_json`
+    (redacted too when `settings.redact`)."""
     from rich.console import Console
 
     from stalkerscan.textsafe import for_terminal
 
     if as_json:
-        written = write_reports(result, out_dir, lang=lang)
+        written = write_reports(result, out_dir, lang=lang, settings=settings)
+        if settings is not None and settings.redact:
+            from stalkerscan.report.redact import redact
+
+            result = redact(result)
         typer.echo(result.model_dump_json(indent=2))
         return written
     console = Console(highlight=False)
-    written = write_reports(result, out_dir, lang=lang, console=console)
+    written = write_reports(result, out_dir, lang=lang, console=console, settings=settings)
     for path in written:
         console.print(f"Report: {for_terminal(str(path), max_len=400)}")
     return written
@@ -136,6 +157,29 @@ def report_and_print(result: ScanResult, out_dir: Path, *, lang: str, as_json: b
 def default_out(now: datetime) -> Path:
     """`reports/<UTC time>`: no personal data in the name."""
     return Path("reports") / now.strftime("%Y%m%d-%H%M%S")
+
+
+def report_settings_for(
+    lang: str | None,
+    *,
+    redact: bool,
+    org_config: Path | None,
+    full_serial: bool,
+    acquisition: Path | None,
+) -> ReportSettings:
+    """The validated report options; with `full_serial`, the phone's serial from the
+    acquisition's manifest (the result itself keeps only a shortened one)."""
+    from dataclasses import replace
+
+    from stalkerscan.report.options import report_settings
+
+    settings = report_settings(lang, redact=redact, org_config=org_config)
+    if full_serial and not redact and acquisition is not None:
+        from stalkerscan.collect.manifest import load_manifest
+
+        device = load_manifest(acquisition).device
+        settings = replace(settings, full_serial=device.device_serial or device.serial)
+    return settings
 
 
 def check_lang(lang: str | None) -> str:
@@ -170,6 +214,9 @@ def register(app: typer.Typer) -> None:
         ] = None,
         lang: LangOption = None,
         json_out: JsonOption = False,
+        redact: RedactOption = False,
+        org_config: OrgConfigOption = None,
+        full_serial: FullSerialOption = False,
     ) -> None:
         from rich.console import Console
         from rich.markup import escape
@@ -178,9 +225,18 @@ def register(app: typer.Typer) -> None:
 
         lang = check_lang(lang)
         load_manifest(acquisition)  # a clear AcquisitionError before any slow step
+        settings = report_settings_for(
+            lang,
+            redact=redact,
+            org_config=org_config,
+            full_serial=full_serial,
+            acquisition=acquisition,
+        )
         err = Console(stderr=True)
         index, rule_sets = load_detection(indicators_dir, warn=lambda m: err.print(escape(m)))
         now = utc_now()
         result = check_acquisition(acquisition, index, rule_sets, now=now)
-        report_and_print(result, out or default_out(now), lang=lang, as_json=json_out)
+        report_and_print(
+            result, out or default_out(now), lang=lang, as_json=json_out, settings=settings
+        )
         raise typer.Exit(exit_code_for(result))

@@ -18,6 +18,7 @@ import typer
 
 from stalkerscan.commands._options import IndicatorsDirOption, LangOption, out_option
 from stalkerscan.errors import UsageError
+from stalkerscan.report.options import FullSerialOption, OrgConfigOption, RedactOption
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -86,7 +87,14 @@ def default_demo_out(scenario: str, now: datetime | None = None) -> Path:
 
 
 def scan_args(
-    serial: str, out: Path, *, lang: str | None, indicators_dir: Path | None
+    serial: str,
+    out: Path,
+    *,
+    lang: str | None,
+    indicators_dir: Path | None,
+    redact: bool = False,
+    org_config: Path | None = None,
+    full_serial: bool = False,
 ) -> list[str]:
     """The `stalkerscan scan` arguments the demo runs against the simulated phone."""
     args = ["--serial", serial, "--out", str(out), "--training"]
@@ -94,6 +102,12 @@ def scan_args(
         args += ["--lang", lang]
     if indicators_dir is not None:
         args += ["--indicators-dir", str(indicators_dir)]
+    if redact:
+        args.append("--redact")
+    if org_config is not None:
+        args += ["--org-config", str(org_config)]
+    if full_serial:
+        args.append("--full-serial")
     return args
 
 
@@ -116,6 +130,9 @@ def run_demo(
     lang: str | None,
     indicators_dir: Path | None = None,
     standard_link: bool = False,
+    redact: bool = False,
+    org_config: Path | None = None,
+    full_serial: bool = False,
     console: Console,
 ) -> int:
     """Start the scenario's simulated phone, scan it with `scan`, stop the phone; exit code."""
@@ -154,7 +171,15 @@ def run_demo(
         )
         console.print()
         code = run_scan_command(
-            scan_args(phone.serial_tcp, out_dir, lang=lang, indicators_dir=indicators_dir)
+            scan_args(
+                phone.serial_tcp,
+                out_dir,
+                lang=lang,
+                indicators_dir=indicators_dir,
+                redact=redact,
+                org_config=org_config,
+                full_serial=full_serial,
+            )
         )
     finally:
         phone.stop()
@@ -199,6 +224,9 @@ def register(app: typer.Typer) -> None:
         lang: LangOption = None,
         indicators_dir: IndicatorsDirOption = None,
         standard_link: bool = link_opt,
+        redact: RedactOption = False,
+        org_config: OrgConfigOption = None,
+        full_serial: FullSerialOption = False,
     ) -> None:
         from rich.console import Console
 
@@ -212,6 +240,9 @@ def register(app: typer.Typer) -> None:
             lang=lang,
             indicators_dir=indicators_dir,
             standard_link=standard_link,
+            redact=redact,
+            org_config=org_config,
+            full_serial=full_serial,
             console=Console(stderr=True, highlight=False),
         )
         if code == 130:

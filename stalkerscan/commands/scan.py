@@ -40,8 +40,10 @@ from stalkerscan.commands.check import (
     load_detection,
     private_dir,
     report_and_print,
+    report_settings_for,
     utc_now,
 )
+from stalkerscan.report.options import FullSerialOption, OrgConfigOption, RedactOption
 
 ACQUISITION_DIR = "acquisition"
 
@@ -67,6 +69,9 @@ def register(app: typer.Typer) -> None:
         indicators_dir: IndicatorsDirOption = None,
         lang: LangOption = None,
         json_out: JsonOption = False,
+        redact: RedactOption = False,
+        org_config: OrgConfigOption = None,
+        full_serial: FullSerialOption = False,
         deep: DeepOption = False,
         no_hash: NoHashOption = False,
         no_pull: NoPullOption = False,
@@ -119,6 +124,10 @@ def register(app: typer.Typer) -> None:
         from stalkerscan.textsafe import for_terminal
 
         lang = check_lang(lang)
+        # Validated before waiting for a phone: a bad --org-config fails at once.
+        settings = report_settings_for(
+            lang, redact=redact, org_config=org_config, full_serial=False, acquisition=None
+        )
         err = Console(stderr=True)
         if resume is not None:
             from stalkerscan.collect.manifest import load_manifest
@@ -171,7 +180,15 @@ def register(app: typer.Typer) -> None:
             # The demo's report does not warn that no real feed is installed (it is a demo).
             provenance = result.provenance.model_copy(update={"training": True})
             result = result.model_copy(update={"provenance": provenance})
-        report_and_print(result, out_dir, lang=lang, as_json=json_out)
+        if full_serial:
+            settings = report_settings_for(
+                lang,
+                redact=redact,
+                org_config=org_config,
+                full_serial=True,
+                acquisition=acquisition,
+            )
+        report_and_print(result, out_dir, lang=lang, as_json=json_out, settings=settings)
         if not json_out:
             err.print(f"Acquisition: {for_terminal(str(acquisition), max_len=400)}")
             guide.print_after_scan(err, out_dir, serial=serial)
