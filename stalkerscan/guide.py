@@ -176,9 +176,8 @@ def print_before_collect(console: Console) -> None:
 
 def is_local_simulation(serial: str | None) -> bool:
     """True for a HOST:PORT serial on this computer (the simulated phone, an emulator)."""
-    import ipaddress
-
     from stalkerscan.device.connect import parse_tcp_serial
+    from stalkerscan.netaddr import is_loopback_host
 
     if not serial:
         return False
@@ -188,13 +187,7 @@ def is_local_simulation(serial: str | None) -> bool:
         return False
     if tcp is None:
         return False
-    host = tcp[0]
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return is_loopback_host(tcp[0])
 
 
 def print_after_scan(console: Console, out_dir: Path, *, serial: str | None = None) -> None:

@@ -14,9 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
+
+from stalkerscan.commands._options import IndicatorsDirOption
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -405,12 +407,6 @@ def conclude(console: Console, checks: list[Check]) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add `doctor` to the CLI."""
-    indicators_opt: Any = typer.Option(
-        None,
-        "--indicators-dir",
-        help="Indicator store to check (default: the user's store).",
-        show_default=False,
-    )
 
     @app.command(
         "doctor",
@@ -420,7 +416,7 @@ def register(app: typer.Typer) -> None:
             "and the data folder. Says what to fix; exit 2 when something must be fixed."
         ),
     )
-    def doctor_command(indicators_dir: Path | None = indicators_opt) -> None:
+    def doctor_command(indicators_dir: IndicatorsDirOption = None) -> None:
         from rich.console import Console
 
         console = Console(highlight=False)

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from stalkerscan.commands._options import IndicatorsDirOption
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -21,18 +23,6 @@ if TYPE_CHECKING:
 
 STALE_DAYS = 30
 
-IndicatorsDirOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--indicators-dir",
-        metavar="DIR",
-        help=(
-            "Where installed feed versions are kept (default: your data folder; also "
-            "STALKERSCAN_INDICATORS_DIR)."
-        ),
-        show_default=False,
-    ),
-]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 indicators_app = typer.Typer(

@@ -22,17 +22,6 @@ def _scenarios_available() -> bool:
     return spec is not None and spec.origin is not None
 
 
-def _is_loopback(host: str) -> bool:
-    import ipaddress
-
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def run_simulator(
     profile: Path | None,
     *,
@@ -64,7 +53,9 @@ def run_simulator(
         loaded = loaded.with_changes(link={**STANDARD_LINK, "max_payload": loaded.link.max_payload})
     console = Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False)
-    if not _is_loopback(host):
+    from stalkerscan.netaddr import is_loopback_host
+
+    if not is_loopback_host(host):
         err.print(
             f"[bold yellow]Warning:[/bold yellow] listening on {for_terminal(host)}: other "
             "machines on the network can connect to this simulated phone."

@@ -12,7 +12,6 @@ This is the only module in stalkerscan that opens network connections, and only
 from __future__ import annotations
 
 import io
-import ipaddress
 import re
 import socket
 import ssl
@@ -29,6 +28,7 @@ from typing import IO, Any
 from stalkerscan import __version__
 from stalkerscan.errors import FeedError, UsageError
 from stalkerscan.indicators.layout import FEED_FILES, MAX_BYTES, OPTIONAL_FILES
+from stalkerscan.netaddr import is_loopback_host
 
 ECHAP_REPO = "AssoEchap/stalkerware-indicators"
 DEFAULT_REF = "master"
@@ -67,18 +67,6 @@ class Fetcher:
 
 
 # --- HTTP --------------------------------------------------------------------------------------
-
-
-def is_loopback_host(host: str | None) -> bool:
-    """True for localhost and loopback addresses (the only hosts plain http may reach)."""
-    if not host:
-        return False
-    if host.lower() in ("localhost", "localhost."):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def check_url(url: str) -> None:

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from sim_helpers import MINIMAL, RawClient
 
-from stalkerscan.commands.simulate import _is_loopback, run_simulator
+from stalkerscan.commands.simulate import run_simulator
 from stalkerscan.errors import ExitCode, ProfileError, UsageError
+from stalkerscan.netaddr import is_loopback_host as _is_loopback
 
 
 def test_simulate_serves_logs_and_stops_on_ctrl_c(tmp_path: Path) -> None:
