@@ -1146,6 +1146,10 @@ class _DumpParser:
                     self.names_seen.add(key)
                 self.current = _PackageBuilder(m.group(1), hidden_system=hidden)
                 return
+        self._feed_current(line)
+
+    def _feed_current(self, line: str) -> None:
+        """A line inside the current package or shared-user block (capped per block)."""
         cur = self.current
         if cur is None:
             self.counter.add(line)
@@ -1162,14 +1166,7 @@ class _DumpParser:
                 self._finish_block()
                 self.current = _PackageBuilder(m.group(1), shared=True)
                 return
-        cur = self.current
-        if cur is None:
-            self.counter.add(line)
-            return
-        if cur.lines > _MAX_BLOCK_LINES:
-            self.capped += 1
-            return
-        cur.feed(line, self.counter)
+        self._feed_current(line)
 
     def _resolver_line(self, line: str) -> None:
         indent = _indent(line)
