@@ -42,8 +42,8 @@ RedactOption = Annotated[
     typer.Option(
         "--redact",
         help=(
-            "Write a copy for training material with no identifiers (no serial number, times, "
-            "acquisition fingerprint, or names of apps no indicator list knows)."
+            "Write the reports for training material, with no identifiers (no serial number, "
+            "times, acquisition fingerprint, or names of apps no indicator list knows)."
         ),
     ),
 ]
