@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from stalkerscan.device.base import DeviceInfo, RemoteStat, ShellResult, StreamResult, Transport
+from stalkerscan.device.base import DeviceInfo, RemoteStat, StreamResult, Transport
 from stalkerscan.device.failures import (
     HINT_NO_SERVER,
     Ctx,
@@ -274,18 +274,6 @@ class AdbServerTransport(Transport):
             raise
         finally:
             conn.close()
-
-    def _shell(self, command: str, *, timeout: float, max_bytes: int | None) -> ShellResult:
-        chunks: list[bytes] = []
-        sink = LimitedSink(chunks.append, max_bytes)
-        stderr, exit_code, took = self._run(command, sink, timeout)
-        return ShellResult(
-            stdout=b"".join(chunks),
-            stderr=stderr,
-            exit_code=exit_code,
-            truncated=sink.truncated,
-            duration_s=took,
-        )
 
     def _shell_to_file(
         self, command: str, sink: BinaryIO, *, timeout: float, max_bytes: int | None

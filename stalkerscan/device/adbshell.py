@@ -25,7 +25,6 @@ over real sockets catch a change.
 from __future__ import annotations
 
 import contextlib
-import io
 import select
 import socket
 import time
@@ -41,7 +40,7 @@ from adb_shell.hidden_helpers import _AdbTransactionInfo
 from adb_shell.transport.base_transport import BaseTransport
 from adb_shell.transport.tcp_transport import TcpTransport as _AdbShellTcp
 
-from stalkerscan.device.base import RemoteStat, ShellResult, StreamResult, Transport, TransportStats
+from stalkerscan.device.base import RemoteStat, StreamResult, Transport, TransportStats
 from stalkerscan.device.failures import Ctx, mapped
 from stalkerscan.device.keys import HostKey
 from stalkerscan.device.wire import (
@@ -439,18 +438,6 @@ class AdbShellTransport(Transport):
 
         exit_code = self._operate("command", command, timeout, body)
         return exit_code, time.monotonic() - start
-
-    def _shell(self, command: str, *, timeout: float, max_bytes: int | None) -> ShellResult:
-        buf = io.BytesIO()
-        sink = LimitedSink(buf.write, max_bytes)
-        exit_code, took = self._run_shell(command, sink, timeout, sink)
-        return ShellResult(
-            stdout=buf.getvalue(),
-            stderr=b"",
-            exit_code=exit_code,
-            truncated=sink.truncated,
-            duration_s=took,
-        )
 
     def _shell_to_file(
         self, command: str, sink: BinaryIO, *, timeout: float, max_bytes: int | None

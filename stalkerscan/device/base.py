@@ -143,8 +143,20 @@ class Transport(abc.ABC):
 
     # -- what a concrete transport implements -------------------------------------------------
 
-    @abc.abstractmethod
-    def _shell(self, command: str, *, timeout: float, max_bytes: int | None) -> ShellResult: ...
+    def _shell(self, command: str, *, timeout: float, max_bytes: int | None) -> ShellResult:
+        """Run a command and keep its output in memory (default: `_shell_to_file` into a
+        buffer; `_shell_to_file` applies `max_bytes`)."""
+        import io
+
+        buf = io.BytesIO()
+        res = self._shell_to_file(command, buf, timeout=timeout, max_bytes=max_bytes)
+        return ShellResult(
+            stdout=buf.getvalue(),
+            stderr=res.stderr,
+            exit_code=res.exit_code,
+            truncated=res.truncated,
+            duration_s=res.duration_s,
+        )
 
     @abc.abstractmethod
     def _shell_to_file(
