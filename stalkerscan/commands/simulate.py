@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -11,15 +10,6 @@ import typer
 from stalkerscan.errors import UsageError
 
 DEFAULT_PORT = 5555  # where adb looks for a TCP device; --port 0 lets the system pick one
-
-
-def _scenarios_available() -> bool:
-    """True when the scenarios package (another area) exists as a real module."""
-    try:
-        spec = importlib.util.find_spec("stalkerscan.simulator.scenarios")
-    except (ImportError, ValueError):
-        return False
-    return spec is not None and spec.origin is not None
 
 
 def run_simulator(
@@ -42,11 +32,9 @@ def run_simulator(
     if (profile is None) == (scenario is None):
         raise UsageError("Give a profile folder or --scenario NAME (one of them).")
     if scenario is not None:
-        scenarios = importlib.import_module("stalkerscan.simulator.scenarios")
-        resolve = getattr(scenarios, "resolve", None)
-        if resolve is None:
-            raise UsageError("Scenarios are not available in this version.")
-        profile = Path(resolve(scenario))
+        from stalkerscan.simulator.scenarios import resolve
+
+        profile = resolve(scenario)
     assert profile is not None
     loaded = Profile.load(profile)
     if standard_link:
@@ -119,46 +107,24 @@ def register(app: typer.Typer) -> None:
         "device profile. Nothing here touches a real phone."
     )
 
-    if _scenarios_available():
-        scenario_opt: Any = typer.Option(None, "--scenario", help="A built-in scenario name.")
+    scenario_opt: Any = typer.Option(None, "--scenario", help="A built-in scenario name.")
 
-        @app.command("simulate", help=help_text)
-        def simulate_with_scenarios(
-            profile: Path | None = profile_arg,
-            scenario: str | None = scenario_opt,
-            port: int = port_opt,
-            host: str = host_opt,
-            log: Path | None = log_opt,
-            quiet: bool = quiet_opt,
-            standard_link: bool = link_opt,
-        ) -> None:
-            run_simulator(
-                profile,
-                scenario=scenario,
-                port=port,
-                host=host,
-                log=log,
-                quiet=quiet,
-                standard_link=standard_link,
-            )
-
-    else:
-
-        @app.command("simulate", help=help_text)
-        def simulate(
-            profile: Path | None = profile_arg,
-            port: int = port_opt,
-            host: str = host_opt,
-            log: Path | None = log_opt,
-            quiet: bool = quiet_opt,
-            standard_link: bool = link_opt,
-        ) -> None:
-            run_simulator(
-                profile,
-                scenario=None,
-                port=port,
-                host=host,
-                log=log,
-                quiet=quiet,
-                standard_link=standard_link,
-            )
+    @app.command("simulate", help=help_text)
+    def simulate(
+        profile: Path | None = profile_arg,
+        scenario: str | None = scenario_opt,
+        port: int = port_opt,
+        host: str = host_opt,
+        log: Path | None = log_opt,
+        quiet: bool = quiet_opt,
+        standard_link: bool = link_opt,
+    ) -> None:
+        run_simulator(
+            profile,
+            scenario=scenario,
+            port=port,
+            host=host,
+            log=log,
+            quiet=quiet,
+            standard_link=standard_link,
+        )
