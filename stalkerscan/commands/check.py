@@ -20,7 +20,12 @@ import typer
 
 from stalkerscan.commands._options import IndicatorsDirOption, JsonOption, LangOption, out_option
 from stalkerscan.errors import ExitCode
-from stalkerscan.report.options import FullSerialOption, OrgConfigOption, RedactOption
+from stalkerscan.report.options import (
+    FullSerialOption,
+    OrgConfigOption,
+    RedactOption,
+    resolve_lang,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -182,19 +187,6 @@ def report_settings_for(
     return settings
 
 
-def check_lang(lang: str | None) -> str:
-    """The report language, validated; None means the system locale's (English fallback)."""
-    from stalkerscan.errors import UsageError
-    from stalkerscan.report import LANGS, default_lang
-
-    if lang is None:
-        return default_lang()
-    lang = lang.strip().lower()
-    if lang not in LANGS:
-        raise UsageError(f"Unknown language {lang!r}.", f"Use one of: {', '.join(LANGS)}.")
-    return lang
-
-
 def register(app: typer.Typer) -> None:
     """Add `check` to the CLI."""
 
@@ -223,7 +215,7 @@ def register(app: typer.Typer) -> None:
 
         from stalkerscan.collect.manifest import load_manifest
 
-        lang = check_lang(lang)
+        lang = resolve_lang(lang)
         load_manifest(acquisition)  # a clear AcquisitionError before any slow step
         settings = report_settings_for(
             lang,

@@ -34,7 +34,6 @@ from stalkerscan.commands._options import (
 )
 from stalkerscan.commands.check import (
     check_acquisition,
-    check_lang,
     default_out,
     exit_code_for,
     load_detection,
@@ -43,7 +42,12 @@ from stalkerscan.commands.check import (
     report_settings_for,
     utc_now,
 )
-from stalkerscan.report.options import FullSerialOption, OrgConfigOption, RedactOption
+from stalkerscan.report.options import (
+    FullSerialOption,
+    OrgConfigOption,
+    RedactOption,
+    resolve_lang,
+)
 
 ACQUISITION_DIR = "acquisition"
 
@@ -123,7 +127,7 @@ def register(app: typer.Typer) -> None:
         from stalkerscan.errors import UsageError
         from stalkerscan.textsafe import for_terminal
 
-        lang = check_lang(lang)
+        lang = resolve_lang(lang)
         # Validated before waiting for a phone: a bad --org-config fails at once.
         settings = report_settings_for(
             lang, redact=redact, org_config=org_config, full_serial=False, acquisition=None
