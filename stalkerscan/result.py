@@ -186,9 +186,3 @@ class ScanResult(_Model):
     findings: tuple[Finding, ...] = ()  # every finding, apps' and device-level
     # True in a copy made for training material (`stalkerscan.report.redact`): no identifiers.
     redacted: bool = False
-
-    def worst_severity(self) -> Severity | None:
-        """The highest severity among the findings, or None when there are none."""
-        if not self.findings:
-            return None
-        return max((f.severity for f in self.findings), key=lambda s: s.rank)

@@ -276,8 +276,3 @@ def _simple_is_allowed(words: list[str]) -> bool:
         return _which(words[2:])
     check = _CHECKS.get(words[0])
     return check is not None and check(words[1:])
-
-
-def allowed_programs() -> frozenset[str]:
-    """The program names that may start a simple command."""
-    return frozenset(_CHECKS) | {"command"}
