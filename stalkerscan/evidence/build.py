@@ -869,11 +869,25 @@ def build_evidence(
     vpn: ConnectivityVpns | None = reader.parse("connectivity", parse_connectivity_vpns)
     accounts: AccountsDump | None = reader.parse("account", parse_accounts)
     usage: UsageStatsDump | None = reader.parse("usagestats", parse_usagestats)
-    dump: PackageDump | None = reader.parse_path("dumpsys_package", parse_dumpsys_package_file)
+    # With `pm list packages -u` of every user, package blocks of names it did not print are
+    # only counted: the same names collection used (so the dump is parsed once per scan).
+    listed = (
+        {p.name for plist in pm.values() for p in plist.packages}
+        if pm.keys() >= set(users)
+        else None
+    )
+    dump: PackageDump | None = reader.parse_path(
+        "dumpsys_package", lambda path: parse_dumpsys_package_file(path, listed=listed)
+    )
     if dump is not None and "dumpsys_package" in reader.states:
         limited = []
         if dump.capped:
             limited.append(f"{dump.capped} entries beyond the parser's limits were dropped")
+        if dump.unlisted_count:
+            limited.append(
+                f"{dump.unlisted_count} package blocks of packages `pm list packages` did not "
+                f"list were skipped (first: {', '.join(dump.unlisted[:3])})"
+            )
         if not dump.complete:
             limited.append("the package list did not end normally")
         if limited:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Container, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -31,6 +31,7 @@ MAX_HANDLERS = 20_000  # intent handlers kept from the resolver tables
 MAX_EXTRA = 32  # unknown key=value pairs kept per package / user state
 MAX_VALUE = 4_096  # characters kept of one field value
 MAX_ANOMALIES = 50
+MAX_UNLISTED = 1_000  # blocks modelled of packages `pm list packages` did not print (see below)
 
 # --- lines ---------------------------------------------------------------------------------------
 
@@ -339,6 +340,11 @@ class PackageDump(Frozen):
     anomalies: tuple[str, ...] = ()
     lines_cut: int = 0  # lines longer than MAX_LINE, cut
     capped: int = 0  # entries dropped because a cap was reached
+    # Package blocks skipped because `pm list packages` (of every user) did not list them and
+    # MAX_UNLISTED such blocks were already modelled (when the parser was given that list): how
+    # many, and the first names.
+    unlisted: tuple[str, ...] = ()
+    unlisted_count: int = 0
     issues: ParseIssues = Field(default_factory=ParseIssues)
 
     def package(self, name: str) -> PackageInfo | None:
@@ -597,6 +603,25 @@ def parse_grant(line: str) -> PermissionGrant | None:
     )
 
 
+class _GrantCache:
+    """Parses grant lines once: the same line (`android.permission.INTERNET: granted=true`)
+    repeats across hundreds of packages, and the models are frozen, so one object serves all.
+    Bounded, so a phone printing only distinct lines cannot grow it past `limit` entries."""
+
+    def __init__(self, limit: int = 20_000) -> None:
+        self.limit = limit
+        self.grants: dict[str, PermissionGrant | None] = {}
+
+    def __call__(self, body: str) -> PermissionGrant | None:
+        try:
+            return self.grants[body]
+        except KeyError:
+            parsed = parse_grant(body)
+            if len(self.grants) < self.limit:
+                self.grants[body] = parsed
+            return parsed
+
+
 def flatten_component(package: str, cls: str) -> str:
     """`pkg` + `.Cls` -> `pkg/pkg.Cls`; a full class name is kept."""
     if cls.startswith("."):
@@ -681,8 +706,16 @@ class _UserBuilder:
 class _PackageBuilder:
     """Collects one `Package [..]` or `SharedUser [..]` block."""
 
-    def __init__(self, name: str, *, hidden_system: bool = False, shared: bool = False) -> None:
+    def __init__(
+        self,
+        name: str,
+        *,
+        hidden_system: bool = False,
+        shared: bool = False,
+        grants: _GrantCache | None = None,
+    ) -> None:
         self.name = name
+        self.grant = grants if grants is not None else _GrantCache()
         self.hidden_system = hidden_system
         self.shared = shared
         self.fields: dict[str, object] = {}
@@ -759,7 +792,7 @@ class _PackageBuilder:
         name = self.list_name
         user = self.user
         if name == "install permissions":
-            grant = parse_grant(body)
+            grant = self.grant(body)
             if grant is None:
                 counter.add(body)
             elif len(self.install_perms) < MAX_LIST:
@@ -767,7 +800,7 @@ class _PackageBuilder:
             else:
                 self.capped += 1
         elif name == "runtime permissions" and user is not None:
-            grant = parse_grant(body)
+            grant = self.grant(body)
             if grant is None:
                 counter.add(body)
             elif len(user.runtime) < MAX_LIST:
@@ -997,7 +1030,13 @@ class _PackageBuilder:
 
 
 class _DumpParser:
-    def __init__(self) -> None:
+    def __init__(self, listed: Container[str] | None = None) -> None:
+        self.listed = listed
+        self.skipping = False  # inside the block of a package `listed` does not have
+        self.unlisted: list[str] = []
+        self.unlisted_count = 0
+        self.unlisted_seen = 0
+        self.grants = _GrantCache()
         self.counter = IssueCounter()
         self.guard = _LineGuard()
         self.section: str | None = None
@@ -1022,6 +1061,7 @@ class _DumpParser:
 
     # -- section switching --
     def _finish_block(self, cut_off: bool = False) -> None:
+        self.skipping = False
         cur = self.current
         if cur is None:
             return
@@ -1095,7 +1135,7 @@ class _DumpParser:
                 self._top_level(title)
         if not line.startswith((" ", "\t")):
             if (
-                self.current is not None
+                (self.current is not None or self.skipping)
                 and self.section in (_PACKAGES, _HIDDEN)
                 and self._is_title(line)
             ):
@@ -1144,8 +1184,26 @@ class _DumpParser:
                     self._anomaly(f"package listed twice: {m.group(1)}")
                 elif len(self.names_seen) < MAX_PACKAGES:
                     self.names_seen.add(key)
-                self.current = _PackageBuilder(m.group(1), hidden_system=hidden)
+                if self.listed is not None and m.group(1) not in self.listed:
+                    # Not a package `pm list packages` printed (or one whose name it refused).
+                    # The first MAX_UNLISTED are modelled, so crafted names stay visible; past
+                    # that, blocks are counted and named only: a dump padded with fake blocks
+                    # can neither push the listed packages past the cap nor fill the memory.
+                    self.unlisted_seen += 1
+                    if self.unlisted_seen <= MAX_UNLISTED:
+                        self.current = _PackageBuilder(
+                            m.group(1), hidden_system=hidden, grants=self.grants
+                        )
+                        return
+                    self.unlisted_count += 1
+                    if len(self.unlisted) < MAX_ANOMALIES:
+                        self.unlisted.append(m.group(1)[:200])
+                    self.skipping = True
+                    return
+                self.current = _PackageBuilder(m.group(1), hidden_system=hidden, grants=self.grants)
                 return
+        if self.skipping:
+            return
         self._feed_current(line)
 
     def _feed_current(self, line: str) -> None:
@@ -1164,7 +1222,7 @@ class _DumpParser:
             m = _SHARED_HEADER_RE.match(line)
             if m is not None:
                 self._finish_block()
-                self.current = _PackageBuilder(m.group(1), shared=True)
+                self.current = _PackageBuilder(m.group(1), shared=True, grants=self.grants)
                 return
         self._feed_current(line)
 
@@ -1232,13 +1290,23 @@ class _DumpParser:
             anomalies=tuple(self.anomalies),
             lines_cut=self.guard.cut,
             capped=self.capped,
+            unlisted=tuple(self.unlisted),
+            unlisted_count=self.unlisted_count,
             issues=self.counter.freeze(),
         )
 
 
-def parse_dumpsys_package(source: str | bytes | Iterable[str]) -> PackageDump:
-    """Parse `dumpsys package` output (text, saved bytes or an iterable of lines); never raises."""
-    parser = _DumpParser()
+def parse_dumpsys_package(
+    source: str | bytes | Iterable[str], *, listed: Container[str] | None = None
+) -> PackageDump:
+    """Parse `dumpsys package` output (text, saved bytes or an iterable of lines); never raises.
+
+    `listed`: the package names `pm list packages -u` printed for every user, when known. Past
+    MAX_UNLISTED blocks of other packages, those are only counted (`unlisted`): a real phone has
+    none, and a crafted dump cannot push the listed packages past the parser's caps with fake
+    ones.
+    """
+    parser = _DumpParser(listed)
     try:
         for line in iter_lines(source):
             parser.feed(line)
@@ -1253,7 +1321,9 @@ def parse_dumpsys_package(source: str | bytes | Iterable[str]) -> PackageDump:
 # process (collection needs code paths and splits to hash APKs; the evidence needs everything):
 # the second call gets the same frozen result, so the dump is parsed once (issue 10). One entry
 # only, so memory stays that of one parse; a rewritten file has another mtime/size/inode.
-_last_file_parse: tuple[tuple[str, int, int, int, int], PackageDump] | None = None
+_last_file_parse: (
+    tuple[tuple[str, int, int, int, int], frozenset[str] | None, PackageDump] | None
+) = None
 
 
 def _file_identity(path: str | Path) -> tuple[str, int, int, int, int] | None:
@@ -1264,17 +1334,22 @@ def _file_identity(path: str | Path) -> tuple[str, int, int, int, int] | None:
     return (os.path.realpath(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-def parse_dumpsys_package_file(path: str | Path) -> PackageDump:
+def parse_dumpsys_package_file(
+    path: str | Path, *, listed: Collection[str] | None = None
+) -> PackageDump:
     """Parse a saved `dumpsys package` file by streaming it (bounded memory per line).
 
-    The same unchanged file parsed twice in one process is parsed once (the result is frozen).
+    The same unchanged file parsed twice in one process, with the same `listed` names, is parsed
+    once (the result is frozen).
     """
     global _last_file_parse
+    wanted = frozenset(listed) if listed is not None else None
     identity = _file_identity(path)
     cached = _last_file_parse
-    if identity is not None and cached is not None and cached[0] == identity:
-        return cached[1]
-    dump = parse_dumpsys_package(iter_file_lines(path))
+    if identity is not None and cached is not None and cached[:2] == (identity, wanted):
+        return cached[2]
+    _last_file_parse = None  # let the previous result go before building the next one
+    dump = parse_dumpsys_package(iter_file_lines(path), listed=wanted)
     if identity is not None and identity == _file_identity(path):  # unchanged while read
-        _last_file_parse = (identity, dump)
+        _last_file_parse = (identity, wanted, dump)
     return dump

@@ -305,6 +305,79 @@ def test_list_caps_bound_memory() -> None:
     assert dump.capped == 50
 
 
+def _padded_dump(pads: int) -> list[str]:
+    """A dump whose `Packages:` starts with `pads` fake blocks, then the real one."""
+    lines = ["Packages:"]
+    for i in range(pads):
+        lines += [
+            f"  Package [org.padding.app{i:06d}] ({i:x}):",
+            f"    userId={20000 + i}",
+            "    install permissions:",
+            "      android.permission.INTERNET: granted=true",
+        ]
+    lines += [
+        "  Package [org.example.real] (1):",
+        "    userId=10001",
+        "    codePath=/data/app/~~a==/org.example.real-b==",
+        "    install permissions:",
+        "      android.permission.INTERNET: granted=true",
+        "    User 0: ceDataInode=1 installed=true hidden=false stopped=false enabled=0",
+        "Shared users:",
+    ]
+    return lines
+
+
+def test_padding_cannot_push_listed_packages_past_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A crafted dump pads `Packages:` with fake blocks; given the `pm list` names, the parser
+    models MAX_UNLISTED of them, counts the rest, and keeps the listed package after them."""
+    from stalkerscan.evidence import package as mod
+
+    monkeypatch.setattr(mod, "MAX_PACKAGES", 30)
+    monkeypatch.setattr(mod, "MAX_UNLISTED", 10)
+    lines = _padded_dump(100)
+    # Without the list, the cap is reached by the padding and the real package is dropped.
+    blind = parse_dumpsys_package(lines)
+    assert blind.package("org.example.real") is None and blind.capped > 0
+    dump = parse_dumpsys_package(lines, listed={"org.example.real"})
+    real = dump.package("org.example.real")
+    assert real is not None and real.app_id == 10001 and real.users[0].installed is True
+    assert real.code_path == "/data/app/~~a==/org.example.real-b=="
+    assert [p.name for p in dump.packages[:10]] == [f"org.padding.app{i:06d}" for i in range(10)]
+    assert len(dump.packages) == 11 and dump.capped == 0
+    assert dump.unlisted_count == 90
+    assert dump.unlisted[0] == "org.padding.app000010"
+    assert dump.issues.unparsed_lines == 0  # skipped blocks are not "unknown lines"
+    assert dump.complete
+
+
+def test_few_unlisted_packages_are_still_modelled() -> None:
+    """Names `pm list` refused (control characters, `../`) stay visible: under MAX_UNLISTED,
+    blocks of unlisted packages are parsed as usual and nothing is counted as skipped."""
+    lines = _padded_dump(3)
+    dump = parse_dumpsys_package(lines, listed={"org.example.real"})
+    assert dump == parse_dumpsys_package(lines)
+    assert dump.unlisted_count == 0 and len(dump.packages) == 4
+
+
+def test_repeated_grant_lines_share_one_object() -> None:
+    dump = parse_dumpsys_package(_padded_dump(50))
+    grants = {id(p.install_permissions[0]) for p in dump.packages}
+    assert len(grants) == 1
+    assert dump.packages[0].install_permissions[0].name == "android.permission.INTERNET"
+
+
+def test_file_parse_cache_is_keyed_by_the_listed_names(tmp_path: Path) -> None:
+    from stalkerscan.evidence import package as mod
+
+    saved = tmp_path / "dumpsys_package.txt"
+    saved.write_text("\n".join(_padded_dump(mod.MAX_UNLISTED + 5)) + "\n", encoding="utf-8")
+    listed = ["org.example.real"]
+    first = parse_dumpsys_package_file(saved, listed=listed)
+    assert parse_dumpsys_package_file(saved, listed=set(listed)) is first  # same names: cached
+    full = parse_dumpsys_package_file(saved)
+    assert full is not first and full.unlisted_count == 0 and first.unlisted_count == 5
+
+
 def test_a_failing_line_source_keeps_what_was_read() -> None:
     def lines():  # a saved file that becomes unreadable half-way
         yield "Packages:"
