@@ -123,6 +123,9 @@ class ReportView:
     apps_title: str
     apps_intro: str
     apps: tuple[AppView, ...]
+    # The terminal shows every app of medium concern or above, but at most TERMINAL_WEAK_APPS of
+    # the others (a crafted phone can have thousands); this line says how many more the HTML has.
+    terminal_more: str | None
     device_title: str
     device_findings: tuple[AppView, ...]
     none_found: str | None
@@ -143,6 +146,8 @@ class ReportView:
     footer: str
     generated_at: str
 
+
+TERMINAL_WEAK_APPS = 20
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 _NUMBER_PARAMS = frozenset({"days", "count", "user"})
@@ -579,6 +584,15 @@ def build_view(
             "danger right now, call your local emergency number."
         )
     apps = tuple(app_view(a, tr) for a in result.apps)
+    weak = sum(1 for a in result.apps if a.risk.rank < Severity.MEDIUM.rank)
+    hidden = weak - TERMINAL_WEAK_APPS
+    terminal_more = None
+    if hidden > 0:
+        terminal_more = tr.ngettext(
+            "{count} more app with only a weak sign is listed in the HTML report.",
+            "{count} more apps with only weak signs are listed in the HTML report.",
+            hidden,
+        ).replace("{count}", tr.number(hidden))
     device = tuple(device_view(f, tr) for f in result.findings if f.package is None)
     none_found = None
     if not apps and not device:
@@ -644,6 +658,7 @@ def build_view(
             "be legitimate (for example an app the client installed on purpose)."
         ),
         apps=apps,
+        terminal_more=terminal_more,
         device_title=_("Phone settings"),
         device_findings=device,
         none_found=none_found,
