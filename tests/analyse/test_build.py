@@ -82,3 +82,29 @@ def test_old_android_skips_are_recorded(acquisitions: dict[str, Path]) -> None:
     assert role.status == "skipped" and role.reason
     assert ev.sdk in (24, 25)  # Android 7.0 or 7.1
     assert ev.hashing.get("status") == "skipped"
+
+
+def test_scan_parses_dumpsys_package_once(tmp_path: Path, detection, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Collection (code paths, splits) and the evidence pass the same `pm list` names to the
+    parser, so in one process (`scan`) the saved dump is parsed once, also with two users."""
+    from stalkerscan.evidence import package
+    from stalkerscan.simulator import scenarios
+
+    from .conftest import collect_profile_folder
+
+    calls: list[object] = []
+    real = package.parse_dumpsys_package
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(kwargs.get("listed"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(package, "parse_dumpsys_package", counting)
+    acq = collect_profile_folder(
+        scenarios.resolve("work-profile", tmp_path / "cache"), tmp_path / "a"
+    )
+    _, rule_sets = detection
+    ev = build_evidence(acq, rule_sets=rule_sets, analyse_apks=False)
+    assert ev.user_ids == (0, 10)
+    assert len(calls) == 1 and calls[0] is not None  # one parse, given the listed names
+    assert ev.package_dump_complete
