@@ -4,9 +4,13 @@
 engineer. Nothing heavy is imported at module level (`stalkerscan --help` imports the scan
 command, which imports this module lazily anyway).
 
-    serial = wait_for_phone(serial, via=via, timeout=120, console=err)   # guide + spinner
-    print_before_collect(err)                                              # what is read
-    print_after_scan(err, out_dir, serial=serial)                          # reports + undo steps
+The texts are English msgids marked with `N_`; they are translated when printed, with the report
+catalogs (`stalkerscan/report/locale`, maintained by `python -m stalkerscan.report.catalogs`), so
+the guide speaks the report's language (`lang`: en, fr, de, it, es).
+
+    serial = wait_for_phone(serial, via=via, timeout=120, console=err, lang="fr")  # guide, wait
+    print_before_collect(err, lang="fr")                                   # what is read
+    print_after_scan(err, out_dir, serial=serial, lang="fr")               # reports + undo steps
 """
 
 from __future__ import annotations
@@ -21,11 +25,24 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from stalkerscan.device.connect import ConnectOptions, DeviceLister
+    from stalkerscan.report.i18n import Translator
 
 DEFAULT_WAIT = 120.0
 POLL_INTERVAL = 1.0
 
 # -- the texts (rich markup; no device text in them) -------------------------------------------
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction into the catalogs; returns it unchanged (translated later)."""
+    return message
+
+
+def _translator(lang: str) -> Translator:
+    """The catalog of `lang`, loaded on first use (Babel reads it; not at import time)."""
+    from stalkerscan.report.i18n import translator
+
+    return translator(lang)
 
 
 @dataclass(frozen=True)
@@ -39,101 +56,155 @@ class Section:
     numbered: bool = False
 
 
+# The Android menu names are the ones the phones show in English; a translation uses the names
+# those phones show in its language. `[bold]...[/bold]` is rich markup: a translation keeps each
+# pair (around the translated words), or the terminal shows the brackets.
+
 INTRO = Section(
-    title="No phone is connected yet. Here is how to connect one.",
-    lead=(
+    # TRANSLATORS: the title of the connection guide, shown when no phone is plugged in.
+    title=N_("No phone is connected yet. Here is how to connect one."),
+    # TRANSLATORS: keep the [bold]...[/bold] markup (rich) around the translated words.
+    lead=N_(
         "To read the phone, a setting called [bold]USB debugging[/bold] must be on for the time "
         "of the scan. It lets this computer read the list of apps and their settings. "
         "stalkerscan only reads: it does not install, remove or change anything on the phone. "
         "At the end you switch the setting off again (the steps are shown after the scan)."
     ),
-    tail=(
+    tail=N_(
         "Before you start, talk with the client: someone who watches this phone might notice "
         "that settings were changed. Do this as part of their safety plan."
     ),
 )
 
 STEP_DEVELOPER_OPTIONS = Section(
-    title='Step 1. Turn on "Developer options" (a hidden settings menu)',
-    lead="Open [bold]Settings[/bold], then:",
+    # TRANSLATORS: "Developer options" is the menu name as the phone shows it in your language.
+    title=N_('Step 1. Turn on "Developer options" (a hidden settings menu)'),
+    # TRANSLATORS: keep the [bold]...[/bold] markup (rich) around the translated words.
+    lead=N_("Open [bold]Settings[/bold], then:"),
     items=(
-        "[bold]Google Pixel[/bold] and most phones: About phone > tap [bold]Build number[/bold] "
-        "7 times.",
-        "[bold]Samsung[/bold]: About phone > Software information > tap "
-        "[bold]Build number[/bold] 7 times.",
-        "[bold]Xiaomi, Redmi, POCO[/bold]: About phone > tap [bold]MIUI version[/bold] (on newer "
-        "phones [bold]OS version[/bold] or [bold]HyperOS version[/bold]) 7 times.",
-        "[bold]Huawei, Honor[/bold]: About phone > tap [bold]Build number[/bold] 7 times.",
+        # TRANSLATORS: keep the [bold]...[/bold] markup (rich); menu names as the phone shows them.
+        N_(
+            "[bold]Google Pixel[/bold] and most phones: About phone > tap "
+            "[bold]Build number[/bold] 7 times."
+        ),
+        # TRANSLATORS: keep the [bold]...[/bold] markup (rich); menu names as the phone shows them.
+        N_(
+            "[bold]Samsung[/bold]: About phone > Software information > tap "
+            "[bold]Build number[/bold] 7 times."
+        ),
+        # TRANSLATORS: keep the [bold]...[/bold] markup (rich); menu names as the phone shows them.
+        N_(
+            "[bold]Xiaomi, Redmi, POCO[/bold]: About phone > tap [bold]MIUI version[/bold] (on "
+            "newer phones [bold]OS version[/bold] or [bold]HyperOS version[/bold]) 7 times."
+        ),
+        # TRANSLATORS: keep the [bold]...[/bold] markup (rich); menu names as the phone shows them.
+        N_("[bold]Huawei, Honor[/bold]: About phone > tap [bold]Build number[/bold] 7 times."),
     ),
-    tail='The phone asks for its PIN or pattern, then says "You are now a developer".',
+    tail=N_('The phone asks for its PIN or pattern, then says "You are now a developer".'),
 )
 
 STEP_USB_DEBUGGING = Section(
-    title='Step 2. Turn on "USB debugging"',
+    title=N_('Step 2. Turn on "USB debugging"'),
     items=(
-        "[bold]Google Pixel[/bold]: Settings > System > Developer options > "
-        "[bold]USB debugging[/bold].",
-        "[bold]Samsung[/bold]: Settings > Developer options (at the very bottom of Settings) > "
-        "[bold]USB debugging[/bold].",
-        "[bold]Xiaomi, Redmi, POCO[/bold]: Settings > Additional settings > Developer options > "
-        '[bold]USB debugging[/bold]. Leave [bold]"USB debugging (Security settings)"[/bold] '
-        "off: stalkerscan only reads, so it does not need it, and that switch asks to sign in "
-        "to a Mi account (with a SIM card in the phone), which you should not do on a client's "
-        "phone.",
-        "[bold]Huawei, Honor[/bold]: Settings > System & updates > Developer options > "
-        '[bold]USB debugging[/bold], and also [bold]"Allow ADB debugging in charge only '
-        'mode"[/bold] if you see it (otherwise choose "Transfer files" when the phone asks '
-        "about the USB connection).",
+        # TRANSLATORS: keep the [bold]...[/bold] markup (rich); menu names as the phone shows them.
+        N_(
+            "[bold]Google Pixel[/bold]: Settings > System > Developer options > "
+            "[bold]USB debugging[/bold]."
+        ),
+        # TRANSLATORS: keep the [bold]...[/bold] markup (rich); menu names as the phone shows them.
+        N_(
+            "[bold]Samsung[/bold]: Settings > Developer options (at the very bottom of Settings) > "
+            "[bold]USB debugging[/bold]."
+        ),
+        # TRANSLATORS: keep the [bold]...[/bold] markup (rich); menu names as the phone shows them.
+        N_(
+            "[bold]Xiaomi, Redmi, POCO[/bold]: Settings > Additional settings > "
+            "Developer options > "
+            '[bold]USB debugging[/bold]. Leave [bold]"USB debugging (Security settings)"[/bold] '
+            "off: stalkerscan only reads, so it does not need it, and that switch asks to sign in "
+            "to a Mi account (with a SIM card in the phone), which you should not do on a client's "
+            "phone."
+        ),
+        # TRANSLATORS: keep the [bold]...[/bold] markup (rich); menu names as the phone shows them.
+        N_(
+            "[bold]Huawei, Honor[/bold]: Settings > System & updates > Developer options > "
+            '[bold]USB debugging[/bold], and also [bold]"Allow ADB debugging in charge only '
+            'mode"[/bold] if you see it (otherwise choose "Transfer files" when the phone asks '
+            "about the USB connection)."
+        ),
     ),
-    tail="The phone warns that USB debugging is for development: tap OK.",
+    tail=N_("The phone warns that USB debugging is for development: tap OK."),
 )
 
 STEP_AUTHORISE = Section(
-    title="Step 3. Plug the phone in and allow this computer",
+    title=N_("Step 3. Plug the phone in and allow this computer"),
     items=(
-        "Use a cable that carries data (some charging cables do not) and unlock the phone.",
-        'The phone shows [bold]"Allow USB debugging?"[/bold] with this computer\'s key '
-        "fingerprint. Tap [bold]Allow[/bold].",
-        'Do [bold]not[/bold] tick [bold]"Always allow from this computer"[/bold]: it stores '
-        "this computer's key on the phone, a trace someone else could find later, and lets "
-        "this computer connect again without asking.",
-        "No prompt? Unplug and plug in again, or turn USB debugging off and on again.",
+        N_("Use a cable that carries data (some charging cables do not) and unlock the phone."),
+        # TRANSLATORS: keep the [bold]...[/bold] markup (rich); the prompt and button as the
+        # phone shows them in your language.
+        N_(
+            'The phone shows [bold]"Allow USB debugging?"[/bold] with this computer\'s key '
+            "fingerprint. Tap [bold]Allow[/bold]."
+        ),
+        # TRANSLATORS: keep the [bold]...[/bold] markup (rich); the tick box as the phone shows it.
+        N_(
+            'Do [bold]not[/bold] tick [bold]"Always allow from this computer"[/bold]: it stores '
+            "this computer's key on the phone, a trace someone else could find later, and lets "
+            "this computer connect again without asking."
+        ),
+        N_("No prompt? Unplug and plug in again, or turn USB debugging off and on again."),
     ),
 )
 
 UNDO_STEPS = Section(
-    title="Switch it all off again (when the client agrees, as part of their safety plan):",
+    title=N_("Switch it all off again (when the client agrees, as part of their safety plan):"),
     numbered=True,
     items=(
-        "Unplug the phone.",
-        "Settings > Developer options > [bold]Revoke USB debugging authorisations[/bold] "
-        "(removes this computer's key if it was stored).",
-        "In Developer options, turn [bold]USB debugging[/bold] off. On Huawei and Honor also "
-        'turn off "Allow ADB debugging in charge only mode".',
-        'Turn Developer options off with the switch at the top of that screen (Pixel: "Use '
-        'developer options"; Samsung, Xiaomi, Huawei and Honor: the switch at the top). The '
-        "menu is then hidden again.",
+        N_("Unplug the phone."),
+        # TRANSLATORS: keep the [bold]...[/bold] markup (rich); menu names as the phone shows them.
+        N_(
+            "Settings > Developer options > [bold]Revoke USB debugging authorisations[/bold] "
+            "(removes this computer's key if it was stored)."
+        ),
+        # TRANSLATORS: keep the [bold]...[/bold] markup (rich); menu names as the phone shows them.
+        N_(
+            "In Developer options, turn [bold]USB debugging[/bold] off. On Huawei and Honor also "
+            'turn off "Allow ADB debugging in charge only mode".'
+        ),
+        N_(
+            'Turn Developer options off with the switch at the top of that screen (Pixel: "Use '
+            'developer options"; Samsung, Xiaomi, Huawei and Honor: the switch at the top). The '
+            "menu is then hidden again."
+        ),
     ),
 )
 
 WHAT_IS_READ = Section(
-    title="What stalkerscan reads now (it changes nothing on the phone):",
+    title=N_("What stalkerscan reads now (it changes nothing on the phone):"),
     items=(
-        "the list of installed apps, also those without an icon, where they came from and when;",
-        "which apps hold special powers (accessibility, notification access, device admin, "
-        "usage access, VPN, keyboard, battery exemptions) and the permissions they were granted;",
-        "a few system settings, such as whether Google Play Protect is on;",
-        "the names of accounts on the phone, masked before they are saved;",
-        "fingerprints (hashes) of app files, and a copy of suspicious apps' install files to "
-        "analyse them on this computer.",
+        N_(
+            "the list of installed apps, also those without an icon, where they came from and when;"
+        ),
+        N_(
+            "which apps hold special powers (accessibility, notification access, device admin, "
+            "usage access, VPN, keyboard, battery exemptions) and the permissions they were "
+            "granted;"
+        ),
+        N_("a few system settings, such as whether Google Play Protect is on;"),
+        N_("the names of accounts on the phone, masked before they are saved;"),
+        N_(
+            "fingerprints (hashes) of app files, and a copy of suspicious apps' install files to "
+            "analyse them on this computer."
+        ),
     ),
-    tail=(
+    tail=N_(
         "It does not read messages, photos, contacts, call history or browsing history. Keep "
         "the phone unlocked and plugged in until the scan ends."
     ),
 )
 
-WAIT_HINT = (
+# TRANSLATORS: keep `stalkerscan scan` and --wait as they are (they are typed as shown).
+WAIT_HINT = N_(
     "Check the three steps above: the cable carries data, the phone is unlocked and USB "
     "debugging is on. Then run `stalkerscan scan` again (add --wait SECONDS to wait longer)."
 )
@@ -144,34 +215,35 @@ def setup_guide() -> list[Section]:
     return [INTRO, STEP_DEVELOPER_OPTIONS, STEP_USB_DEBUGGING, STEP_AUTHORISE]
 
 
-def print_section(console: Console, section: Section) -> None:
-    """Print one section; bullets wrap with a hanging indent at any terminal width."""
+def print_section(console: Console, section: Section, *, lang: str = "en") -> None:
+    """Print one section in `lang`; bullets wrap with a hanging indent at any terminal width."""
     from rich.table import Table
 
-    console.print(f"[bold]{section.title}[/bold]", highlight=False)
+    tr = _translator(lang)
+    console.print(f"[bold]{tr.gettext(section.title)}[/bold]", highlight=False)
     if section.lead:
-        console.print(section.lead, highlight=False)
+        console.print(tr.gettext(section.lead), highlight=False)
     if section.items:
         grid = Table.grid(padding=(0, 1))
         grid.add_column(no_wrap=True)
         grid.add_column()
         for k, item in enumerate(section.items, start=1):
-            grid.add_row(f"  {k}." if section.numbered else "  •", item)
+            grid.add_row(f"  {k}." if section.numbered else "  •", tr.gettext(item))
         console.print(grid)
     if section.tail:
-        console.print(section.tail, highlight=False)
+        console.print(tr.gettext(section.tail), highlight=False)
 
 
-def print_setup_guide(console: Console) -> None:
+def print_setup_guide(console: Console, *, lang: str = "en") -> None:
     """Print how to turn on USB debugging and allow this computer, step by step."""
     for section in setup_guide():
-        print_section(console, section)
+        print_section(console, section, lang=lang)
         console.print()
 
 
-def print_before_collect(console: Console) -> None:
+def print_before_collect(console: Console, *, lang: str = "en") -> None:
     """Say what the scan reads, and that it changes nothing on the phone."""
-    print_section(console, WHAT_IS_READ)
+    print_section(console, WHAT_IS_READ, lang=lang)
 
 
 def is_local_simulation(serial: str | None) -> bool:
@@ -190,29 +262,42 @@ def is_local_simulation(serial: str | None) -> bool:
     return is_loopback_host(tcp[0])
 
 
-def print_after_scan(console: Console, out_dir: Path, *, serial: str | None = None) -> None:
+def print_after_scan(
+    console: Console, out_dir: Path, *, serial: str | None = None, lang: str = "en"
+) -> None:
     """Say where the reports are, then the undo steps (not for a phone simulated on loopback)."""
     from rich.markup import escape
 
     from stalkerscan.textsafe import for_terminal
 
+    tr = _translator(lang)
+    folder = escape(for_terminal(str(out_dir), max_len=400))
     console.print()
     console.print(
-        "[bold]The reports are in[/bold] " + escape(for_terminal(str(out_dir), max_len=400)),
+        # TRANSLATORS: keep the [bold]...[/bold] markup (rich) and {folder} (the folder's path).
+        tr.gettext("[bold]The reports are in[/bold] {folder}").format(folder=folder),
         highlight=False,
     )
     console.print(
-        "  report.html: open it in a web browser to read it with the client or print it;",
+        "  "
+        # TRANSLATORS: keep the file name report.html as it is.
+        + tr.gettext(
+            "report.html: open it in a web browser to read it with the client or print it;"
+        ),
         highlight=False,
     )
     console.print(
-        "  report.json: the same result for other tools; acquisition/: the raw data read "
-        "from the phone.",
+        "  "
+        # TRANSLATORS: keep the names report.json and acquisition/ as they are.
+        + tr.gettext(
+            "report.json: the same result for other tools; acquisition/: the raw data read "
+            "from the phone."
+        ),
         highlight=False,
     )
     if not is_local_simulation(serial):
         console.print()
-        print_section(console, UNDO_STEPS)
+        print_section(console, UNDO_STEPS, lang=lang)
 
 
 # -- waiting for the phone ---------------------------------------------------------------------
@@ -250,13 +335,14 @@ def wait_for_phone(
     listers: Sequence[DeviceLister] | None = None,
     poll_interval: float = POLL_INTERVAL,
     clock: Callable[[], float] = time.monotonic,
+    lang: str = "en",
 ) -> str | None:
     """The serial of the phone to scan; when none is attached, guide the user and wait for one.
 
     A `HOST:PORT` serial (or `via="tcp"`) is returned as it is: there is nothing to plug in.
     Several phones and no serial: MultipleDevicesError. No phone within `timeout` seconds:
     NoDeviceError (exit 3). Ctrl-C raises KeyboardInterrupt; nothing is left running (no adb
-    server is ever started here).
+    server is ever started here). The guide and the messages are in `lang`.
     """
     from stalkerscan.device.connect import ConnectOptions, parse_tcp_serial
     from stalkerscan.errors import MultipleDevicesError, NoDeviceError
@@ -279,22 +365,60 @@ def wait_for_phone(
     found = pick(_attached(serial, chosen, opts))
     if found is not None:
         return found
-    print_setup_guide(console)
+    tr = _translator(lang)
+    print_setup_guide(console, lang=lang)
     deadline = clock() + max(0.0, timeout)
-    what = "the phone" if serial is None else "the phone with this serial"
-    with console.status(f"Waiting for {what} …") as status:
+    with console.status(_waiting(tr, serial)) as status:
         while True:
             remaining = deadline - clock()
             if remaining <= 0:
                 break
-            status.update(
-                f"Waiting for {what} to be plugged in and allowed … "
-                f"{int(remaining + 0.999)} s left (Ctrl-C to stop)"
-            )
+            status.update(_waiting(tr, serial, left=int(remaining + 0.999)))
             time.sleep(min(poll_interval, remaining))
             found = pick(_attached(serial, chosen, opts))
             if found is not None:
-                console.print("[green]A phone is connected.[/green]", highlight=False)
+                connected = tr.gettext("A phone is connected.")
+                console.print(f"[green]{connected}[/green]", highlight=False)
                 return found
-    seconds = f"{timeout:g} second" + ("" if timeout == 1 else "s")
-    raise NoDeviceError(f"No phone was connected within {seconds}.", WAIT_HINT)
+    raise NoDeviceError(_no_phone_within(tr, timeout), tr.gettext(WAIT_HINT))
+
+
+def _waiting(tr: Translator, serial: str | None, *, left: int | None = None) -> str:
+    """The spinner's words: waiting for the phone (with this serial), and the seconds left."""
+    if left is None:
+        if serial is None:
+            return tr.gettext("Waiting for the phone …")
+        return tr.gettext("Waiting for the phone with this serial …")
+    if serial is None:
+        # TRANSLATORS: {seconds} is the number of seconds left ("s" is the unit); the English
+        # singular and plural are the same, your language may need two forms.
+        text = tr.ngettext(
+            "Waiting for the phone to be plugged in and allowed … {seconds} s left "
+            "(Ctrl-C to stop)",
+            "Waiting for the phone to be plugged in and allowed … {seconds} s left "
+            "(Ctrl-C to stop)",
+            left,
+        )
+    else:
+        # TRANSLATORS: {seconds} is the number of seconds left ("s" is the unit).
+        text = tr.ngettext(
+            "Waiting for the phone with this serial to be plugged in and allowed … "
+            "{seconds} s left (Ctrl-C to stop)",
+            "Waiting for the phone with this serial to be plugged in and allowed … "
+            "{seconds} s left (Ctrl-C to stop)",
+            left,
+        )
+    return text.format(seconds=left)
+
+
+def _no_phone_within(tr: Translator, timeout: float) -> str:
+    """The timeout's message: no phone within so many seconds (in the locale's number format)."""
+    # A fractional wait (--wait 1.5) takes the "other" form, as English says "1.5 seconds".
+    count = int(timeout) if float(timeout).is_integer() else 2
+    # TRANSLATORS: {seconds} is a number of seconds (the --wait of the scan).
+    text = tr.ngettext(
+        "No phone was connected within {seconds} second.",
+        "No phone was connected within {seconds} seconds.",
+        count,
+    )
+    return text.format(seconds=tr.number(timeout))
