@@ -60,6 +60,12 @@ if TYPE_CHECKING:
 
 MAX_TEXT_BYTES = 64 * 1024 * 1024  # one artifact read into memory (dumpsys package is streamed)
 PER_USER_UID = 100_000  # Android uid = user * 100000 + app id
+# Apps modelled from `dumpsys package` and `pm list packages` (a real phone has < 5,000; the
+# hostile-huge profile 10,000). Past it, listed packages are left out and the listing marked
+# partial, so a crafted listing cannot grow the analysis and reports without bound. Packages
+# another artifact names (a special access such as accessibility or device admin, an app-op, an
+# APK hash) are still modelled.
+MAX_APPS = 15_000
 # Read-only partitions of the system image (an APK there came with the phone).
 SYSTEM_PATHS = (
     "/system/",
@@ -390,6 +396,16 @@ class _Reader:
         )
 
 
+def _mark_limited(reader: _Reader, name: str, note: str) -> None:
+    """Record that the parsed content of artifact `name` is partial (the check is then not
+    trusted: see analyse.artifact_row)."""
+    state = reader.states.get(name)
+    if state is None:
+        return
+    text = note if state.parse_limited is None else f"{state.parse_limited}; {note}"
+    reader.states[name] = state.model_copy(update={"parse_limited": text})
+
+
 def _manifest_digest(root: Path) -> str | None:
     try:
         return hashlib.sha256((root / "manifest.json").read_bytes()).hexdigest()
@@ -478,7 +494,7 @@ def _join(
     vpn: ConnectivityVpns | None,
     usage: UsageStatsDump | None,
     sdk: int | None,
-) -> tuple[dict[str, _App], list[RemovedTrace]]:
+) -> tuple[dict[str, _App], list[RemovedTrace], int]:
     apps: dict[str, _App] = {}
     installed: dict[str, set[int]] = {}
     kept: dict[str, set[int]] = {}
@@ -488,10 +504,20 @@ def _join(
             apps[name] = _App(name)
         return apps[name]
 
+    def room_for(name: str) -> bool:
+        """False (and counted) when `name` would be an app past MAX_APPS."""
+        if name in apps or len(apps) < MAX_APPS:
+            return True
+        left_out.add(name)
+        return False
+
+    left_out: set[str] = set()
     # dumpsys package first: it knows per-user install state.
     info_by_name: dict[str, PackageInfo] = {}
     if dump is not None:
         for info in dump.packages:
+            if not room_for(info.name):
+                continue
             info_by_name[info.name] = info
             a = get(info.name)
             a.data["in_dumpsys"] = True
@@ -536,6 +562,8 @@ def _join(
     # pm list packages per user (authoritative for "listed for this user").
     for user, plist in pm.items():
         for p in plist.packages:
+            if not room_for(p.name):
+                continue
             a = get(p.name)
             a.set_first("installer", p.installer)
             if p.path:
@@ -682,7 +710,7 @@ def _join(
             RemovedTrace(package=name, sources=("usagestats",), last_used=last_used[name])
         )
     del sdk, users
-    return apps, removed
+    return apps, removed, len(left_out)
 
 
 # --- pulled APKs -----------------------------------------------------------------------------
@@ -851,6 +879,8 @@ def build_evidence(
     for u in users:
         if (r := reader.parse(f"packages_u{u}", parse_pm_list_packages)) is not None:
             pm[u] = r
+            if r.truncated:
+                _mark_limited(reader, f"packages_u{u}", "the listing was cut at the parser's limit")
         if (r := reader.parse(f"packages_disabled_u{u}", parse_pm_list_packages)) is not None:
             disabled[u] = r
         if (r := reader.parse(f"launcher_u{u}", parse_launcher_query)) is not None:
@@ -891,10 +921,7 @@ def build_evidence(
         if not dump.complete:
             limited.append("the package list did not end normally")
         if limited:
-            state = reader.states["dumpsys_package"]
-            reader.states["dumpsys_package"] = state.model_copy(
-                update={"parse_limited": "; ".join(limited)}
-            )
+            _mark_limited(reader, "dumpsys_package", "; ".join(limited))
     hash_parts = [a for a in manifest.artifacts if a.artifact == "apk_hashes"]
     for rec in hash_parts:
         key = rec.name if rec.part is None else f"{rec.name}#{rec.part}"
@@ -912,7 +939,7 @@ def build_evidence(
             parsed=path is not None,
         )
 
-    apps, removed = _join(
+    apps, removed, left_out = _join(
         reader,
         users,
         pm,
@@ -931,6 +958,10 @@ def build_evidence(
         usage,
         getprop.sdk if getprop is not None else None,
     )
+    if left_out:
+        note = f"{left_out} packages past the {MAX_APPS:,} apps this tool models were left out"
+        for name in ("dumpsys_package", *(f"packages_u{u}" for u in pm)):
+            _mark_limited(reader, name, note)
     hashes: dict[str, list[tuple[str, str]]] = {}
     for h in manifest.apk_hashes:
         if h.sha256:

@@ -20,7 +20,7 @@ from pydantic import Field
 from stalkerscan.evidence.common import Frozen, IssueCounter, ParseIssues
 from stalkerscan.evidence.package import MAX_LINE, PARSER_STOPPED, iter_lines
 
-MAX_ENTRIES = 100_000
+MAX_ENTRIES = 20_000  # per call; a real phone lists < 5,000 (the evidence models 15,000 apps)
 
 _PACKAGE_NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,254}$")
 _UID_SUFFIX_RE = re.compile(r" uid:([0-9,]{1,200})$")
@@ -55,6 +55,7 @@ class PmPackageList(Frozen):
 
     packages: tuple[PmPackage, ...] = ()
     error: str | None = None  # the first error line the command printed (nothing listed then)
+    truncated: bool = False  # more than MAX_ENTRIES packages: the rest was not read
     issues: ParseIssues = Field(default_factory=ParseIssues)
 
     def names(self) -> frozenset[str]:
@@ -124,6 +125,7 @@ def parse_pm_list_packages(source: str | bytes | Iterable[str]) -> PmPackageList
     packages: list[PmPackage] = []
     seen: dict[str, int] = {}
     error: str | None = None
+    truncated = False
     try:
         for raw in iter_lines(source):
             line = raw[:MAX_LINE].strip()
@@ -145,12 +147,15 @@ def parse_pm_list_packages(source: str | bytes | Iterable[str]) -> PmPackageList
                 continue
             if len(packages) >= MAX_ENTRIES:
                 counter.add("(more entries than the cap)")
+                truncated = True
                 break
             seen[entry.name] = len(packages)
             packages.append(entry)
     except Exception as exc:  # last resort: keep what was parsed
         counter.add(f"{PARSER_STOPPED}: {type(exc).__name__}")
-    return PmPackageList(packages=tuple(packages), error=error, issues=counter.freeze())
+    return PmPackageList(
+        packages=tuple(packages), error=error, truncated=truncated, issues=counter.freeze()
+    )
 
 
 def uninstalled_but_kept(

@@ -108,3 +108,23 @@ def test_scan_parses_dumpsys_package_once(tmp_path: Path, detection, monkeypatch
     assert ev.user_ids == (0, 10)
     assert len(calls) == 1 and calls[0] is not None  # one parse, given the listed names
     assert ev.package_dump_complete
+
+
+def test_apps_past_the_cap_are_left_out_but_special_access_holders_stay(
+    acquisitions: dict[str, Path], detection, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from stalkerscan.evidence import build
+
+    _, rule_sets = detection
+    full = build_evidence(acquisitions["covert"], rule_sets=rule_sets, analyse_apks=False)
+    monkeypatch.setattr(build, "MAX_APPS", 5)
+    ev = build_evidence(acquisitions["covert"], rule_sets=rule_sets, analyse_apks=False)
+    # Packages only the listings name are left out; those another artifact names (a special
+    # access, an app-op, a hash) are still modelled.
+    assert len(ev.apps) < len(full.apps)
+    spy = ev.app(SPY)  # past the cap in the listings, kept for its special accesses
+    assert spy is not None and spy.accessibility and spy.device_admin_users == (0,)
+    states = {s.name: s for s in ev.artifacts}
+    note = states["packages_u0"].parse_limited
+    assert note is not None and "past the 5 apps this tool models were left out" in note
+    assert "left out" in (states["dumpsys_package"].parse_limited or "")
