@@ -121,6 +121,42 @@ def test_padded_package_dump(sandbox: Sandbox, profile_cache: Path) -> None:
     assert 0 < len(shown) <= 20  # the first names in the coverage row are not app panels
 
 
+@pytest.mark.proves(
+    "hostile device",
+    "`pm list packages` padded with 50,000 fake packages ahead of the real ones",
+    f"exit 4 (incomplete) in seconds, peak RSS < {MAX_RSS_MB} MB; the listing is cut at 20,000 "
+    "entries and the evidence at 15,000 apps, both named in the coverage table; the phone's "
+    "own apps (also in `dumpsys package`) are still analysed",
+)
+def test_padded_package_listing(sandbox: Sandbox, scenario: Callable[[str], Path]) -> None:
+    folder = scenario("hostile")
+    command = "pm list packages -f -i -U -u --user 0"
+    rendered = yaml.safe_load((folder / "profile.yaml").read_text(encoding="utf-8"))
+    real = (folder / rendered["commands"][command]).read_text(encoding="utf-8", errors="replace")
+    pad = "".join(
+        f"package:/data/app/~~p{i}==/org.padpm.app{i:06d}-q==/base.apk=org.padpm.app{i:06d}"
+        f"  installer=null uid:{20000 + i % 80000}\n"
+        for i in range(50_000)
+    )
+    profile = hostile_with(
+        folder, **{"pm list packages -f -i -U -u --user 0": {"text": pad + real}}
+    )
+    out = sandbox.cwd / "case"
+    with SimulatedPhone(profile) as phone:
+        result = sandbox.run(*scan_args(phone.serial_tcp, out, "--no-pull"), timeout=300)
+    assert result.returncode == 4, result.stderr
+    assert result.peak_rss_mb is not None and result.peak_rss_mb < MAX_RSS_MB, result.peak_rss_mb
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["verdict"] == "incomplete"
+    rows = {c["check"]: c for c in report["coverage"]}
+    listing = rows["artifact:packages_u0"]["reason"]["params"]["detail"]
+    assert "the listing was cut at the parser's limit" in listing
+    assert "past the 15,000 apps this tool models were left out" in listing
+    packages = {a["package"] for a in report["apps"]}
+    assert len(packages) <= 15_000
+    assert "org.stalkerscan.fixtures.hostilelabel" in packages
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 @pytest.mark.proves(
