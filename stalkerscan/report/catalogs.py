@@ -19,7 +19,8 @@ from stalkerscan.report.i18n import DOMAIN, LANGS
 
 HERE = Path(__file__).resolve().parent
 LOCALE_DIR = HERE / "locale"
-SOURCES = ("messages.py", "view.py")
+# Relative to this folder; ../guide.py is the guided scan's texts (stalkerscan scan, stderr).
+SOURCES = ("messages.py", "view.py", "../guide.py")
 FIXED_DATE = datetime(2026, 11, 22, tzinfo=UTC)
 KEYWORDS = {"_": None, "N_": None, "Np_": (1, 2), "gettext": None, "ngettext": (1, 2)}
 
