@@ -138,7 +138,7 @@ def register(app: typer.Typer) -> None:
 
             load_manifest(resume)  # a clear AcquisitionError before waiting for a phone
         # No phone yet: the step-by-step guide and a wait (issue 8); exit 3 on timeout.
-        serial = guide.wait_for_phone(serial, via=via, timeout=wait, console=err)
+        serial = guide.wait_for_phone(serial, via=via, timeout=wait, console=err, lang=lang)
         now = utc_now()
         if resume is not None:
             acquisition = resume
@@ -164,7 +164,7 @@ def register(app: typer.Typer) -> None:
             quiet=quiet or json_out,
         )
         if not (quiet or json_out):
-            guide.print_before_collect(err)
+            guide.print_before_collect(err, lang=lang)
         collected = run_collect(
             serial=serial,
             via=via,
@@ -195,5 +195,5 @@ def register(app: typer.Typer) -> None:
         report_and_print(result, out_dir, lang=lang, as_json=json_out, settings=settings)
         if not json_out:
             err.print(f"Acquisition: {for_terminal(str(acquisition), max_len=400)}")
-            guide.print_after_scan(err, out_dir, serial=serial)
+            guide.print_after_scan(err, out_dir, serial=serial, lang=lang)
         raise typer.Exit(exit_code_for(result))
