@@ -27,6 +27,9 @@ from stalkerscan.evidence.common import Frozen, IssueCounter, ParseIssues
 MAX_LINE = 64 * 1024  # characters; longer lines are cut and counted
 MAX_PACKAGES = 50_000  # per section; a real phone has < 2,000
 MAX_LIST = 2_000  # entries per list inside one package (permissions, components)
+# List entries kept over the whole dump (a real phone: ~30,000; the 10,000-package hostile phone
+# 60,000). Without it, a crafted 512 MB dump of distinct grant lines would be gigabytes of models.
+MAX_ITEMS = 500_000
 MAX_HANDLERS = 20_000  # intent handlers kept from the resolver tables
 MAX_EXTRA = 32  # unknown key=value pairs kept per package / user state
 MAX_VALUE = 4_096  # characters kept of one field value
@@ -603,14 +606,16 @@ def parse_grant(line: str) -> PermissionGrant | None:
     )
 
 
-class _GrantCache:
-    """Parses grant lines once: the same line (`android.permission.INTERNET: granted=true`)
-    repeats across hundreds of packages, and the models are frozen, so one object serves all.
-    Bounded, so a phone printing only distinct lines cannot grow it past `limit` entries."""
+class _Shared:
+    """What the package builders of one parse share: the list-entry budget (MAX_ITEMS) and a
+    grant cache. The same grant line (`android.permission.INTERNET: granted=true`) repeats
+    across hundreds of packages and the models are frozen, so one object serves all; the cache
+    is bounded, so a phone printing only distinct lines cannot grow it past `limit` entries."""
 
     def __init__(self, limit: int = 20_000) -> None:
         self.limit = limit
         self.grants: dict[str, PermissionGrant | None] = {}
+        self.items_left = MAX_ITEMS
 
     def __call__(self, body: str) -> PermissionGrant | None:
         try:
@@ -712,10 +717,11 @@ class _PackageBuilder:
         *,
         hidden_system: bool = False,
         shared: bool = False,
-        grants: _GrantCache | None = None,
+        common: _Shared | None = None,
     ) -> None:
         self.name = name
-        self.grant = grants if grants is not None else _GrantCache()
+        self.common = common if common is not None else _Shared()
+        self.grant = self.common
         self.hidden_system = hidden_system
         self.shared = shared
         self.fields: dict[str, object] = {}
@@ -788,6 +794,15 @@ class _PackageBuilder:
         if indent <= 4 and name in _PACKAGE_LISTS:
             self.user = None
 
+    def _room(self, filled: int) -> bool:
+        """True when one more entry fits a list holding `filled` (MAX_LIST per list, MAX_ITEMS
+        per dump); otherwise the entry is counted as capped."""
+        if filled >= MAX_LIST or self.common.items_left <= 0:
+            self.capped += 1
+            return False
+        self.common.items_left -= 1
+        return True
+
     def _list_item(self, body: str, counter: IssueCounter) -> None:
         name = self.list_name
         user = self.user
@@ -795,37 +810,27 @@ class _PackageBuilder:
             grant = self.grant(body)
             if grant is None:
                 counter.add(body)
-            elif len(self.install_perms) < MAX_LIST:
+            elif self._room(len(self.install_perms)):
                 self.install_perms.append(grant)
-            else:
-                self.capped += 1
         elif name == "runtime permissions" and user is not None:
             grant = self.grant(body)
             if grant is None:
                 counter.add(body)
-            elif len(user.runtime) < MAX_LIST:
+            elif self._room(len(user.runtime)):
                 user.runtime.append(grant)
-            else:
-                self.capped += 1
         elif name == "declared permissions":
             perm = body.split(":", 1)[0].strip()
-            if len(self.declared) < MAX_LIST:
+            if self._room(len(self.declared)):
                 self.declared.append(perm[:512])
-            else:
-                self.capped += 1
         elif name == "requested permissions":
             # Android 10+ may append `, restricted=true` or `  restricted=true`.
             perm = re.split(r"[\s,:]", body, maxsplit=1)[0]
-            if len(self.requested) < MAX_LIST:
+            if self._room(len(self.requested)):
                 self.requested.append(perm[:512])
-            else:
-                self.capped += 1
         elif name in ("disabledComponents", "enabledComponents") and user is not None:
             target = user.disabled if name == "disabledComponents" else user.enabled
-            if len(target) < MAX_LIST:
+            if self._room(len(target)):
                 target.append(body[:1024])
-            else:
-                self.capped += 1
         elif name == "Suspend params" and user is not None:
             for key, value in _KV_TOKEN_RE.findall(body):
                 if key == "suspendingPackage":
@@ -1036,7 +1041,7 @@ class _DumpParser:
         self.unlisted: list[str] = []
         self.unlisted_count = 0
         self.unlisted_seen = 0
-        self.grants = _GrantCache()
+        self.common = _Shared()
         self.counter = IssueCounter()
         self.guard = _LineGuard()
         self.section: str | None = None
@@ -1192,7 +1197,7 @@ class _DumpParser:
                     self.unlisted_seen += 1
                     if self.unlisted_seen <= MAX_UNLISTED:
                         self.current = _PackageBuilder(
-                            m.group(1), hidden_system=hidden, grants=self.grants
+                            m.group(1), hidden_system=hidden, common=self.common
                         )
                         return
                     self.unlisted_count += 1
@@ -1200,7 +1205,7 @@ class _DumpParser:
                         self.unlisted.append(m.group(1)[:200])
                     self.skipping = True
                     return
-                self.current = _PackageBuilder(m.group(1), hidden_system=hidden, grants=self.grants)
+                self.current = _PackageBuilder(m.group(1), hidden_system=hidden, common=self.common)
                 return
         if self.skipping:
             return
@@ -1222,7 +1227,7 @@ class _DumpParser:
             m = _SHARED_HEADER_RE.match(line)
             if m is not None:
                 self._finish_block()
-                self.current = _PackageBuilder(m.group(1), shared=True, grants=self.grants)
+                self.current = _PackageBuilder(m.group(1), shared=True, common=self.common)
                 return
         self._feed_current(line)
 

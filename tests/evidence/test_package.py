@@ -378,6 +378,23 @@ def test_file_parse_cache_is_keyed_by_the_listed_names(tmp_path: Path) -> None:
     assert full is not first and full.unlisted_count == 0 and first.unlisted_count == 5
 
 
+def test_list_entries_have_a_budget_over_the_whole_dump(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Distinct grant lines in every package: past MAX_ITEMS entries in all, lists are cut."""
+    from stalkerscan.evidence import package as mod
+
+    monkeypatch.setattr(mod, "MAX_ITEMS", 100)
+    lines = ["Packages:"]
+    for i in range(10):
+        lines += [f"  Package [org.example.p{i}] ({i}):", "    install permissions:"]
+        lines += [f"      p.P{i}_{k}: granted=true" for k in range(30)]
+    dump = parse_dumpsys_package(lines)
+    kept = [len(p.install_permissions) for p in dump.packages]
+    assert sum(kept) == 100 and kept[:3] == [30, 30, 30] and kept[3] == 10
+    assert dump.capped == 200
+    assert [p.truncated for p in dump.packages] == [False] * 3 + [True] * 7
+    assert len(dump.packages) == 10  # the packages themselves are all there
+
+
 def test_a_failing_line_source_keeps_what_was_read() -> None:
     def lines():  # a saved file that becomes unreadable half-way
         yield "Packages:"
