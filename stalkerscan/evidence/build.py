@@ -66,6 +66,11 @@ PER_USER_UID = 100_000  # Android uid = user * 100000 + app id
 # another artifact names (a special access such as accessibility or device admin, an app-op, an
 # APK hash) are still modelled.
 MAX_APPS = 15_000
+# All apps, whatever names them: past it, a special access naming one more package is left out
+# and its artifact marked partial (only a crafted phone names thousands of holders).
+MAX_ALL_APPS = 20_000
+# Packages only the usage records still mention, reported as traces of removed apps.
+MAX_USAGE_ONLY_TRACES = 2_000
 # Read-only partitions of the system image (an APK there came with the phone).
 SYSTEM_PATHS = (
     "/system/",
@@ -394,6 +399,14 @@ class _Reader:
         self.states[name] = self.states[name].model_copy(
             update={"parsed": True, "unparsed_lines": count}
         )
+        # A parser that reached one of its entry caps (a flooded output) says so with
+        # `truncated`; what it did not keep was not checked.
+        if getattr(result, "truncated", False) is True:
+            _mark_limited(self, name, "the output was cut at the parser's limit")
+
+
+def _left_out(count: int, limit: int) -> str:
+    return f"{count} packages past the {limit:,} apps this tool models were left out"
 
 
 def _mark_limited(reader: _Reader, name: str, note: str) -> None:
@@ -499,8 +512,14 @@ def _join(
     installed: dict[str, set[int]] = {}
     kept: dict[str, set[int]] = {}
 
+    source = ["dumpsys_package"]  # the artifact being joined, for get()'s overflow count
+    overflow: dict[str, int] = {}
+
     def get(name: str) -> _App:
         if name not in apps:
+            if len(apps) >= MAX_ALL_APPS:
+                overflow[source[0]] = overflow.get(source[0], 0) + 1
+                return _App(name)  # not kept
             apps[name] = _App(name)
         return apps[name]
 
@@ -587,6 +606,7 @@ def _join(
 
     # Special accesses.
     for user, s in secure.items():
+        source[0] = f"settings_secure_u{user}"
         for comp in s.enabled_accessibility_services:
             get(comp.split("/", 1)[0]).add("accessibility", f"{user}:{comp}")
         for comp in s.enabled_notification_listeners:
@@ -602,10 +622,12 @@ def _join(
             get(vpn_app).add("vpn_always_on_users", user)
         del assistant  # the assistant is the system's ranker on almost every phone
     if a11y is not None:
+        source[0] = "accessibility"
         for au in a11y.users:
             for comp in au.enabled_services:
                 get(comp.split("/", 1)[0]).add("accessibility", f"{au.user}:{comp}")
     if notif is not None:
+        source[0] = "notification"
         for ap in notif.listeners.approved:
             if "/" in ap.component:
                 user = ap.user if ap.user is not None else 0
@@ -613,6 +635,7 @@ def _join(
                     "notification_listeners", f"{user}:{ap.component}"
                 )
     if policy is not None:
+        source[0] = "device_policy"
         for adm in policy.admins:
             a = get(adm.package)
             a.add("device_admin_users", adm.user if adm.user is not None else 0)
@@ -624,6 +647,7 @@ def _join(
             if po.package:
                 get(po.package).add("profile_owner_users", po.user if po.user is not None else 0)
     if appops is not None:
+        source[0] = "appops"
         uid_names: dict[int, set[str]] = {}
         for plist in pm.values():
             for p in plist.packages:
@@ -645,20 +669,24 @@ def _join(
                     for name in sorted(uid_names.get(uo.uid, ())):
                         get(name).op(op.op, op.mode)
     if ime is not None:
+        source[0] = "input_method"
         for ime_user in ime.per_user:
             for comp in ime_user.enabled:
                 get(comp.split("/", 1)[0]).add(
                     "input_method_users", ime_user.user if ime_user.user is not None else 0
                 )
     if role is not None:
+        source[0] = "role"
         for rh in role.roles:
             for holder in rh.holders:
                 get(holder).add("roles", rh.role)
     if idle is not None:
+        source[0] = "deviceidle"
         for entry in idle.entries:
             if entry.kind == "user":
                 get(entry.package).data["battery_exempt"] = True
     if vpn is not None:
+        source[0] = "connectivity"
         for net in vpn.networks:
             if net.package:
                 get(net.package).data["vpn_active"] = True
@@ -705,10 +733,17 @@ def _join(
                 )
             )
     # Packages only the usage records still mention: fully uninstalled (no data kept).
-    for name in sorted(set(last_used) - set(apps)):
+    usage_only = sorted(set(last_used) - set(apps))
+    for name in usage_only[:MAX_USAGE_ONLY_TRACES]:
         removed.append(
             RemovedTrace(package=name, sources=("usagestats",), last_used=last_used[name])
         )
+    for name, count in overflow.items():
+        _mark_limited(reader, name, _left_out(count, MAX_ALL_APPS))
+    if len(usage_only) > MAX_USAGE_ONLY_TRACES:
+        left = len(usage_only) - MAX_USAGE_ONLY_TRACES
+        note = f"{left} more packages only the usage records mention were not listed as removed"
+        _mark_limited(reader, "usagestats", note)
     del sdk, users
     return apps, removed, len(left_out)
 
@@ -879,8 +914,6 @@ def build_evidence(
     for u in users:
         if (r := reader.parse(f"packages_u{u}", parse_pm_list_packages)) is not None:
             pm[u] = r
-            if r.truncated:
-                _mark_limited(reader, f"packages_u{u}", "the listing was cut at the parser's limit")
         if (r := reader.parse(f"packages_disabled_u{u}", parse_pm_list_packages)) is not None:
             disabled[u] = r
         if (r := reader.parse(f"launcher_u{u}", parse_launcher_query)) is not None:
@@ -959,17 +992,25 @@ def build_evidence(
         getprop.sdk if getprop is not None else None,
     )
     if left_out:
-        note = f"{left_out} packages past the {MAX_APPS:,} apps this tool models were left out"
+        note = _left_out(left_out, MAX_APPS)
         for name in ("dumpsys_package", *(f"packages_u{u}" for u in pm)):
             _mark_limited(reader, name, note)
     hashes: dict[str, list[tuple[str, str]]] = {}
     for h in manifest.apk_hashes:
         if h.sha256:
             hashes.setdefault(h.package, []).append((h.remote_path, h.sha256.lower()))
+    hashes_left_out = 0
     for name, pairs in hashes.items():
         if name not in apps:
+            if len(apps) >= MAX_ALL_APPS:
+                hashes_left_out += 1
+                continue
             apps[name] = _App(name)
         apps[name].data["apk_hashes"] = tuple(pairs)
+    if hashes_left_out:
+        for key, state in list(reader.states.items()):
+            if state.artifact == "apk_hashes":
+                _mark_limited(reader, key, _left_out(hashes_left_out, MAX_ALL_APPS))
     pulled, summary = _analyse_pulled(reader, manifest, rule_sets, analyse_apks)
     for name in pulled:
         if name not in apps:

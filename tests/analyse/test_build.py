@@ -128,3 +128,51 @@ def test_apps_past_the_cap_are_left_out_but_special_access_holders_stay(
     note = states["packages_u0"].parse_limited
     assert note is not None and "past the 5 apps this tool models were left out" in note
     assert "left out" in (states["dumpsys_package"].parse_limited or "")
+
+
+def test_a_hard_cap_on_all_apps_names_the_artifacts_it_cut(
+    acquisitions: dict[str, Path], detection, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Past MAX_ALL_APPS, packages named only by a special access, an app-op or a hash are
+    left out too, and each artifact that named one is marked partial."""
+    from stalkerscan.evidence import build
+
+    _, rule_sets = detection
+    monkeypatch.setattr(build, "MAX_APPS", 3)
+    monkeypatch.setattr(build, "MAX_ALL_APPS", 3)
+    ev = build_evidence(acquisitions["covert"], rule_sets=rule_sets, analyse_apks=False)
+    assert len([a for a in ev.apps if not a.apks]) <= 3  # pulled APKs are always analysed
+    limited = {s.name: s.parse_limited for s in ev.artifacts if s.parse_limited}
+    assert "packages_u0" in limited
+    assert any(name.startswith("apk_hashes") for name in limited)
+    assert any(name in limited for name in ("appops", "accessibility", "device_policy"))
+    assert all("apps this tool models were left out" in note for note in limited.values())
+
+
+def test_usage_only_traces_are_capped(acquisitions: dict[str, Path], monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Packages only the usage history names (fully removed apps) are traces; past
+    MAX_USAGE_ONLY_TRACES they are counted on the usagestats row, not listed."""
+    from stalkerscan.evidence import build
+    from stalkerscan.evidence.usagestats import PackageUsage
+
+    real = build.parse_usagestats
+
+    def with_ghosts(data: bytes):  # type: ignore[no-untyped-def]
+        dump = real(data)
+        ghosts = tuple(
+            PackageUsage(package=f"org.example.gone{i}", user=0, last_used="2026-11-01 10:00:00")
+            for i in range(5)
+        )
+        return dump.model_copy(update={"packages": dump.packages + ghosts})
+
+    monkeypatch.setattr(build, "parse_usagestats", with_ghosts)
+    full = build_evidence(acquisitions["removed"], analyse_apks=False)
+    ghosts = [t.package for t in full.removed if t.package.startswith("org.example.gone")]
+    assert len(ghosts) == 5
+    monkeypatch.setattr(build, "MAX_USAGE_ONLY_TRACES", 2)
+    ev = build_evidence(acquisitions["removed"], analyse_apks=False)
+    kept = [t.package for t in ev.removed if t.package.startswith("org.example.gone")]
+    assert kept == ["org.example.gone0", "org.example.gone1"]
+    state = next(s for s in ev.artifacts if s.name == "usagestats")
+    assert state.parse_limited is not None
+    assert "3 more packages only the usage records mention" in state.parse_limited

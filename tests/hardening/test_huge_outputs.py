@@ -150,7 +150,7 @@ def test_padded_package_listing(sandbox: Sandbox, scenario: Callable[[str], Path
     assert report["verdict"] == "incomplete"
     rows = {c["check"]: c for c in report["coverage"]}
     listing = rows["artifact:packages_u0"]["reason"]["params"]["detail"]
-    assert "the listing was cut at the parser's limit" in listing
+    assert "the output was cut at the parser's limit" in listing
     assert "past the 15,000 apps this tool models were left out" in listing
     packages = {a["package"] for a in report["apps"]}
     assert len(packages) <= 15_000
