@@ -7,6 +7,7 @@ many `dumpsys` outputs; parsing them in one place keeps the parsers consistent.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 # A package name as Android accepts it (segments of letters, digits, underscore), loosely: the
 # phone may be hostile, so we accept what Android could print and never interpret it further.
@@ -22,6 +23,17 @@ MAX_LINE = 100_000  # longer lines are cut before any regex sees them (bounded w
 def lines_of(text: str) -> list[str]:
     """Split normalised text into lines, each cut to a bounded length."""
     return [line[:MAX_LINE] for line in text.split("\n")]
+
+
+def iter_lines_of(text: str) -> Iterator[str]:
+    """The lines of `lines_of`, one at a time (no list of every line held at once)."""
+    start, end_of_text = 0, len(text)
+    while start <= end_of_text:
+        end = text.find("\n", start)
+        if end < 0:
+            end = end_of_text
+        yield text[start : end if end - start <= MAX_LINE else start + MAX_LINE]
+        start = end + 1
 
 
 def normalise_component(raw: str) -> str | None:

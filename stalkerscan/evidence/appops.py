@@ -27,12 +27,19 @@ from collections.abc import Iterator
 
 from stalkerscan.evidence._dumpsys import (
     indent_of,
-    lines_of,
+    iter_lines_of,
     parse_duration,
     parse_uid,
     unavailable_reason,
 )
-from stalkerscan.evidence.common import Frozen, IssueCounter, ParseIssues, to_text
+from stalkerscan.evidence.common import (
+    Budget,
+    Frozen,
+    Interner,
+    IssueCounter,
+    ParseIssues,
+    to_text,
+)
 
 # Android 7 printed the mode as its integer value (AppOpsManager.MODE_*).
 _MODE_NUMBERS = {"0": "allow", "1": "ignore", "2": "deny", "3": "default", "4": "foreground"}
@@ -80,6 +87,7 @@ class AppOpsDump(Frozen):
     uids: tuple[UidOps, ...] = ()
     unavailable: str | None = None
     issues: ParseIssues = ParseIssues()
+    truncated: bool = False  # a MAX_* cap was reached: blocks past it were not kept
 
     def packages(self) -> Iterator[PackageOps]:
         """Every package block over all uids."""
@@ -141,13 +149,13 @@ class _OpBuilder:
             if ago is not None and (self.reject_ago is None or ago < self.reject_ago):
                 self.reject_ago = ago
 
-    def freeze(self) -> AppOp:
+    def freeze(self, intern: Interner) -> AppOp:
         return AppOp(
-            op=self.name,
-            mode=self.mode,
-            last_access=self.access,
+            op=intern(self.name),
+            mode=intern(self.mode) if self.mode is not None else None,
+            last_access=intern(self.access) if self.access is not None else None,
             last_access_ago_seconds=self.access_ago,
-            last_reject=self.reject,
+            last_reject=intern(self.reject) if self.reject is not None else None,
             last_reject_ago_seconds=self.reject_ago,
             running=self.running,
         )
@@ -175,56 +183,121 @@ def _inline_times(op: _OpBuilder, rest: str) -> None:
         op.running = True
 
 
+# Caps (hostile output may repeat plausible blocks up to the collector's byte cap). A real phone
+# has < 5,000 uids and packages and lists about 5-30 ops each; the hostile-huge simulated phone
+# has 10,000 packages. Past a cap nothing more is kept and the result says `truncated`.
+MAX_UIDS = 25_000  # ``Uid`` blocks kept
+MAX_PACKAGES = 25_000  # ``Package`` blocks kept, over all uids
+MAX_OPS_PER_PACKAGE = 400  # AOSP defines about 150 ops (Android 16), vendors add some dozens
+MAX_OP_ENTRIES = 500_000  # op entries kept over the dump (a real phone: some tens of thousands)
+MAX_DISTINCT_OPS = 50_000  # different op records; identical ones are stored once and shared
+
+
+class _Keeper:
+    """Turns op builders into shared frozen AppOps within the caps of one parse."""
+
+    def __init__(self) -> None:
+        self.shared: dict[tuple[object, ...], AppOp] = {}
+        self.intern = Interner()
+        self.entries = Budget(MAX_OP_ENTRIES)
+        self.distinct = Budget(MAX_DISTINCT_OPS)
+        self.truncated = False
+
+    def ops(self, builders: list[_OpBuilder]) -> tuple[AppOp, ...]:
+        out: list[AppOp] = []
+        for b in builders:
+            key = (b.name, b.mode, b.access, b.access_ago, b.reject, b.reject_ago, b.running)
+            op = self.shared.get(key)
+            if op is None:
+                if not self.distinct.take():
+                    continue
+                op = b.freeze(self.intern)
+                self.shared[key] = op
+            if not self.entries.take():
+                break
+            out.append(op)
+        return tuple(out)
+
+
 class _UidBuilder:
     def __init__(self, label: str) -> None:
         self.label = label
         self.uid = parse_uid(label)
         self.uid_modes: list[_OpBuilder] = []
-        self.packages: list[tuple[str, list[_OpBuilder]]] = []
+        self.packages: list[PackageOps] = []
+        self.pkg_name: str | None = None  # the package whose ops are being read
+        self.pkg_ops: list[_OpBuilder] = []
 
-    def freeze(self) -> UidOps:
+    def close_package(self, keep: _Keeper) -> None:
+        if self.pkg_name is not None:
+            ops = keep.ops(self.pkg_ops)
+            self.packages.append(PackageOps(package=self.pkg_name, uid=self.uid, ops=ops))
+        self.pkg_name, self.pkg_ops = None, []
+
+    def freeze(self, keep: _Keeper) -> UidOps:
+        self.close_package(keep)
         return UidOps(
             uid=self.uid,
             uid_label=self.label,
-            uid_modes=tuple(o.freeze() for o in self.uid_modes),
-            packages=tuple(
-                PackageOps(package=name, uid=self.uid, ops=tuple(o.freeze() for o in ops))
-                for name, ops in self.packages
-            ),
+            uid_modes=keep.ops(self.uid_modes),
+            packages=tuple(self.packages),
         )
 
 
 def parse_appops(data: bytes | str) -> AppOpsDump:
-    """Parse `dumpsys appops` (never raises)."""
+    """Parse `dumpsys appops` (never raises); past the MAX_* caps the result is `truncated`."""
     text = to_text(data)
     unavailable = unavailable_reason(text)
     if unavailable is not None:
         return AppOpsDump(unavailable=unavailable)
     issues = IssueCounter()
-    uids: list[_UidBuilder] = []
+    keep = _Keeper()
+    uid_budget, pkg_budget = Budget(MAX_UIDS), Budget(MAX_PACKAGES)
+    op_cap = MAX_OPS_PER_PACKAGE
+    uids: list[UidOps] = []
     cur: _UidBuilder | None = None
     ops: list[_OpBuilder] | None = None  # the current package's ops
     op: _OpBuilder | None = None
+    skipping = False  # inside a Uid or Package block past a cap: its lines are not read
+    truncated = False
     last_kind = "Access"
-    for line in lines_of(text):
-        if not line.strip():
+
+    def close_uid() -> None:
+        if cur is not None:
+            uids.append(cur.freeze(keep))
+
+    for line in iter_lines_of(text):
+        if not line or line.isspace():
             continue
+        if skipping and line.startswith("     ") and "Package " not in line:
+            continue  # inside a block past a cap (a shortcut: such lines are skipped anyway)
         um = _UID.match(line)
         if um:
-            cur = _UidBuilder(um.group(1))
-            uids.append(cur)
-            ops, op = None, None
+            close_uid()
+            cur, ops, op = None, None, None
+            skipping = not uid_budget.take()
+            if not skipping:
+                cur = _UidBuilder(um.group(1))
             continue
-        if cur is None:
+        if cur is None and not skipping:
             continue  # before the first Uid block: watchers, clients, settings
         if indent_of(line) <= 2:
-            cur, ops, op = None, None, None  # another top-level section (e.g. history)
+            close_uid()
+            cur, ops, op, skipping = None, None, None, False  # another top-level section
             continue
         pm = _PKG.match(line)
         if pm:
-            ops = []
-            cur.packages.append((pm.group(1), ops))
             op = None
+            if cur is not None:
+                cur.close_package(keep)
+            if cur is None or not pkg_budget.take():
+                ops, skipping = None, True
+                continue
+            skipping = False
+            ops = cur.pkg_ops
+            cur.pkg_name = keep.intern(pm.group(1))
+            continue
+        if skipping or cur is None:
             continue
         om = _OP.match(line)
         if om and not line.lstrip().startswith(("Access:", "Reject:")):
@@ -232,9 +305,13 @@ def parse_appops(data: bytes | str) -> AppOpsDump:
             mode = _mode_of(paren, rest)
             if ops is None and mode is None:
                 continue  # "foregroundOps:" list (Android 10+: `FINE_LOCATION: WATCHER`)
+            target = ops if ops is not None else cur.uid_modes
+            if len(target) >= op_cap:
+                truncated, op = True, None
+                continue
             op = _OpBuilder(name, mode)
             _inline_times(op, rest)
-            (ops if ops is not None else cur.uid_modes).append(op)
+            target.append(op)
             continue
         am = _ACCESS.match(line)
         if am:
@@ -254,4 +331,8 @@ def parse_appops(data: bytes | str) -> AppOpsDump:
                 op.running = True
             continue
         issues.add(line)
-    return AppOpsDump(uids=tuple(u.freeze() for u in uids), issues=issues.freeze())
+    close_uid()
+    truncated = truncated or any(
+        b.truncated for b in (uid_budget, pkg_budget, keep.entries, keep.distinct)
+    )
+    return AppOpsDump(uids=tuple(uids), issues=issues.freeze(), truncated=truncated)

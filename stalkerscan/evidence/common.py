@@ -39,6 +39,42 @@ class IssueCounter:
         return ParseIssues(unparsed_lines=self.count, examples=tuple(self.examples))
 
 
+class Budget:
+    """How many entries a parser may still keep; remembers whether it had to refuse one.
+
+    Hostile output can repeat plausible records up to the collector's byte cap; a budget keeps
+    the parsed model bounded and the refusal is reported as `truncated` on the result.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.used = 0
+        self.truncated = False
+
+    def take(self, n: int = 1) -> bool:
+        """Reserve `n` entries; False (and `truncated` set) when that would pass the limit."""
+        if self.used + n > self.limit:
+            self.truncated = True
+            return False
+        self.used += n
+        return True
+
+    def room(self) -> int:
+        """How many entries may still be kept."""
+        return max(0, self.limit - self.used)
+
+
+class Interner:
+    """Keeps one copy of each repeated string (op names, modes, times) a parser stores."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, str] = {}
+
+    def __call__(self, value: str) -> str:
+        """The stored copy of `value`."""
+        return self._seen.setdefault(value, value)
+
+
 def to_text(data: bytes | str) -> str:
     """Decode saved output (UTF-8, or UTF-16 from Windows) and normalise line endings to \\n."""
     text = decode_device_bytes(data) if isinstance(data, bytes) else data

@@ -143,3 +143,57 @@ def test_android16_second_user_and_restricted_settings() -> None:
     assert coarse is not None and coarse.last_access_ago_seconds == 1800
     assert family.op("ACCESS_RESTRICTED_SETTINGS").mode == "allow"  # type: ignore[union-attr]
     assert d.holders("COARSE_LOCATION") == ("org.example.family",)
+
+
+def _flood(uids: int, pkgs_per_uid: int, ops_per_pkg: int, distinct: bool = False) -> str:
+    """Plausible Android 8 blocks, many of them (what a hostile phone could print)."""
+    out = ["Current AppOps Service state:"]
+    for u in range(uids):
+        out.append(f"  Uid u0a{u}:")
+        for p in range(pkgs_per_uid):
+            out.append(f"    Package org.example.p{u}x{p}:")
+            for o in range(ops_per_pkg):
+                ago = f"+{u * 1000 + o}s" if distinct else "+5s"
+                out.append(f"      OP{o}: mode=allow; time={ago} ago")
+    return "\n".join(out) + "\n"
+
+
+def test_normal_dump_is_not_truncated() -> None:
+    d = parse_appops((OPS / "android10_states.txt").read_bytes())
+    assert d.truncated is False
+    assert parse_appops(_flood(3, 2, 2)).truncated is False
+
+
+def test_uid_and_package_caps(monkeypatch: pytest.MonkeyPatch) -> None:
+    import stalkerscan.evidence.appops as appops
+
+    monkeypatch.setattr(appops, "MAX_UIDS", 4)
+    d = parse_appops(_flood(10, 1, 1))
+    assert len(d.uids) == 4 and d.truncated is True
+    assert [p.package for p in d.packages()][-1] == "org.example.p3x0"
+
+    monkeypatch.setattr(appops, "MAX_UIDS", 1_000)
+    monkeypatch.setattr(appops, "MAX_PACKAGES", 5)
+    d = parse_appops(_flood(3, 3, 1))
+    assert len(list(d.packages())) == 5 and d.truncated is True
+
+
+def test_op_caps_and_shared_ops(monkeypatch: pytest.MonkeyPatch) -> None:
+    import stalkerscan.evidence.appops as appops
+
+    monkeypatch.setattr(appops, "MAX_OPS_PER_PACKAGE", 3)
+    d = parse_appops(_flood(1, 2, 10))
+    assert [len(p.ops) for p in d.packages()] == [3, 3] and d.truncated is True
+    # Identical ops of different packages are one shared object (memory), equal in value.
+    a, b = d.uids[0].packages
+    assert a.ops[0] is b.ops[0] and a.ops[0].last_access_ago_seconds == 5
+
+    monkeypatch.setattr(appops, "MAX_OPS_PER_PACKAGE", 400)
+    monkeypatch.setattr(appops, "MAX_DISTINCT_OPS", 7)
+    d = parse_appops(_flood(3, 1, 4, distinct=True))
+    assert sum(len(p.ops) for p in d.packages()) == 7 and d.truncated is True
+
+    monkeypatch.setattr(appops, "MAX_DISTINCT_OPS", 1_000)
+    monkeypatch.setattr(appops, "MAX_OP_ENTRIES", 6)
+    d = parse_appops(_flood(4, 1, 4))
+    assert sum(len(p.ops) for p in d.packages()) == 6 and d.truncated is True
