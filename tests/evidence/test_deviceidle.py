@@ -51,5 +51,19 @@ def test_unknown_lines_counted() -> None:
     assert parse_deviceidle_whitelist("Can't find service: deviceidle").unavailable
 
 
+def test_entry_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    import stalkerscan.evidence.deviceidle as deviceidle
+
+    many = "".join(f"user,org.example.p{i},{10000 + i}\n" for i in range(12))
+    assert parse_deviceidle_whitelist(many).truncated is False
+    monkeypatch.setattr(deviceidle, "MAX_ENTRIES", 5)
+    d = parse_deviceidle_whitelist(many)
+    assert len(d.entries) == 5 and d.truncated is True
+    assert d.entries[-1].package == "org.example.p4"
+    normal = (FIXTURES / "deviceidle" / "android14_whitelist.txt").read_bytes()
+    monkeypatch.setattr(deviceidle, "MAX_ENTRIES", 30_000)
+    assert parse_deviceidle_whitelist(normal).truncated is False
+
+
 test_garbage_never_raises = never_raises_on_garbage(parse_deviceidle_whitelist)
 test_mutations_never_raise = never_raises_on_mutations(parse_deviceidle_whitelist, FILES)
