@@ -263,9 +263,15 @@ def is_local_simulation(serial: str | None) -> bool:
 
 
 def print_after_scan(
-    console: Console, out_dir: Path, *, serial: str | None = None, lang: str = "en"
+    console: Console,
+    out_dir: Path,
+    *,
+    serial: str | None = None,
+    lang: str = "en",
+    acquisition: Path | None = None,
 ) -> None:
-    """Say where the reports are, then the undo steps (not for a phone simulated on loopback)."""
+    """Say where the reports are (and the acquisition, when it is not in the report folder, as
+    with `scan --resume`), then the undo steps (not for a phone simulated on loopback)."""
     from rich.markup import escape
 
     from stalkerscan.textsafe import for_terminal
@@ -295,6 +301,14 @@ def print_after_scan(
         ),
         highlight=False,
     )
+    if acquisition is not None and acquisition != out_dir / "acquisition":
+        where = escape(for_terminal(str(acquisition), max_len=400))
+        console.print(
+            "  "
+            # TRANSLATORS: keep {folder} (the folder's path).
+            + tr.gettext("The raw data read from the phone is in {folder}").format(folder=where),
+            highlight=False,
+        )
     if not is_local_simulation(serial):
         console.print()
         print_section(console, UNDO_STEPS, lang=lang)

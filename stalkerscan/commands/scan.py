@@ -194,6 +194,7 @@ def register(app: typer.Typer) -> None:
             )
         report_and_print(result, out_dir, lang=lang, as_json=json_out, settings=settings)
         if not json_out:
-            err.print(f"Acquisition: {for_terminal(str(acquisition), max_len=400)}")
-            guide.print_after_scan(err, out_dir, serial=serial, lang=lang)
+            guide.print_after_scan(
+                err, out_dir, serial=serial, lang=lang, acquisition=Path(acquisition)
+            )
         raise typer.Exit(exit_code_for(result))

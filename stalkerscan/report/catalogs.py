@@ -3,9 +3,10 @@
     python -m stalkerscan.report.catalogs update   # re-extract messages.pot, merge every .po
     python -m stalkerscan.report.catalogs check    # exit 1 when a catalog is out of date
 
-Messages are extracted with Babel from `messages.py` (`N_`, `Np_`) and `view.py` (`_`,
-`tr.ngettext`). A new msgid is added to every `.po` with an empty translation (the tests then
-fail until someone translates it); English gets msgstr = msgid.
+Messages are extracted with Babel from `messages.py` (`N_`, `Np_`), `view.py` (`_`,
+`tr.ngettext`) and the guided scan's texts in `../guide.py` (`N_`, `gettext`, `ngettext`). A new
+msgid is added to every `.po` with an empty translation (the tests then fail until someone
+translates it); English gets msgstr = msgid.
 """
 
 from __future__ import annotations

@@ -255,3 +255,25 @@ def test_scan_lang_fr_prints_what_is_read_in_french(tmp_path: Path, profile_cach
     # The simulated phone is on this computer: no undo steps for it.
     assert "Révoquer les autorisations" not in err
     assert (out_dir / "report.html").is_file()
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", "The raw data read from the phone is in"),
+        ("de", "Die vom Telefon gelesenen Rohdaten"),
+    ],
+)
+def test_an_acquisition_outside_the_report_folder_is_named(
+    lang: str, words: str, tmp_path: Path
+) -> None:
+    """`scan --resume ELSEWHERE`: the report folder does not hold the acquisition; say where."""
+    out, buf = console()
+    elsewhere = tmp_path / "case-1" / "acquisition"
+    guide.print_after_scan(out, tmp_path / "r", lang=lang, acquisition=elsewhere)
+    assert words in flat(buf.getvalue()) and str(elsewhere) in flat(buf.getvalue())
+    out, buf = console()
+    guide.print_after_scan(
+        out, tmp_path / "r", lang=lang, acquisition=tmp_path / "r" / "acquisition"
+    )
+    assert words not in flat(buf.getvalue())
