@@ -15,8 +15,20 @@ from __future__ import annotations
 
 import re
 
-from stalkerscan.evidence._dumpsys import PACKAGE_RE, lines_of, unavailable_reason
-from stalkerscan.evidence.common import Frozen, IssueCounter, ParseIssues, to_text
+from stalkerscan.evidence._dumpsys import PACKAGE_RE, iter_lines_of, unavailable_reason
+from stalkerscan.evidence.common import (
+    Budget,
+    Frozen,
+    Interner,
+    IssueCounter,
+    ParseIssues,
+    to_text,
+)
+
+# A real phone has about 30-60 roles per user and one holder each (a few for some system roles).
+MAX_ROLES = 5_000  # role entries kept, over all users
+MAX_HOLDERS_PER_ROLE = 1_000
+MAX_HOLDERS = 20_000  # holders kept over the dump
 
 # The roles a stalkerware check looks at (names as Android defines them).
 ROLE_SMS = "android.app.role.SMS"
@@ -42,6 +54,7 @@ class RoleDump(Frozen):
     roles: tuple[RoleHolder, ...] = ()
     unavailable: str | None = None
     issues: ParseIssues = ParseIssues()
+    truncated: bool = False  # a MAX_* cap was reached: roles or holders past it were not kept
 
     def holders_of(self, role: str, user: int | None = 0) -> tuple[str, ...]:
         """Packages holding `role` for `user` (None: any user)."""
@@ -56,7 +69,7 @@ _KV = re.compile(r"^([A-Za-z_]+)=(.*)$")
 
 
 def parse_role(data: bytes | str) -> RoleDump:
-    """Parse `dumpsys role` (never raises)."""
+    """Parse `dumpsys role` (never raises); past the MAX_* caps the result is `truncated`."""
     text = to_text(data)
     unavailable = unavailable_reason(text)
     if unavailable is not None:
@@ -65,16 +78,29 @@ def parse_role(data: bytes | str) -> RoleDump:
     out: list[RoleHolder] = []
     user: int | None = None
     role: str | None = None
-    holders: list[str] = []
+    holders: dict[str, None] = {}  # ordered, deduplicated in constant time
     in_holders_list = False
+    roles_budget, holders_budget = Budget(MAX_ROLES), Budget(MAX_HOLDERS)
+    per_role_cap = MAX_HOLDERS_PER_ROLE
+    truncated = False
+    intern = Interner()
 
     def flush() -> None:
         nonlocal role, holders
-        if role is not None:
-            out.append(RoleHolder(user=user, role=role, holders=tuple(holders)))
-        role, holders = None, []
+        if role is not None and roles_budget.take():
+            out.append(RoleHolder(user=user, role=intern(role), holders=tuple(holders)))
+        role, holders = None, {}
 
-    for line in lines_of(text):
+    def hold(name: str) -> None:
+        nonlocal truncated
+        if name in holders:
+            return
+        if len(holders) >= per_role_cap or not holders_budget.take():
+            truncated = True
+            return
+        holders[name] = None
+
+    for line in iter_lines_of(text):
         s = line.strip()
         if not s:
             continue
@@ -82,8 +108,7 @@ def parse_role(data: bytes | str) -> RoleDump:
             if s == "]":
                 in_holders_list = False
             elif PACKAGE_RE.match(s):
-                if s not in holders:
-                    holders.append(s)
+                hold(s)
             else:
                 issues.add(line)
             continue
@@ -106,10 +131,10 @@ def parse_role(data: bytes | str) -> RoleDump:
             role = value
         elif key == "holders":
             if PACKAGE_RE.match(value):
-                if value not in holders:
-                    holders.append(value)
+                hold(value)
             else:
                 issues.add(line)
         # version, packages_hash and fields added later are not needed.
     flush()
-    return RoleDump(roles=tuple(out), issues=issues.freeze())
+    truncated = truncated or roles_budget.truncated
+    return RoleDump(roles=tuple(out), issues=issues.freeze(), truncated=truncated)

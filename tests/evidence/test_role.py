@@ -77,3 +77,31 @@ def test_android16_private_space_user() -> None:
     assert d.holders_of("android.app.role.BROWSER", user=11) == ("com.android.chrome",)
     assert d.holders_of("android.app.role.BROWSER", user=0) == ()
     assert d.issues.unparsed_lines == 0
+
+
+def _roles(n: int, holders: int) -> str:
+    out = ["user_states={", "  user_id=0", "  roles=["]
+    for r in range(n):
+        out += ["    {", f"      name=org.example.role.R{r}", "      holders=["]
+        out += [f"        org.example.h{r}x{h}" for h in range(holders)]
+        out += ["      ]", "    }"]
+    return "\n".join([*out, "  ]", "}"]) + "\n"
+
+
+def test_caps(monkeypatch: pytest.MonkeyPatch) -> None:
+    import stalkerscan.evidence.role as role
+
+    assert parse_role((R / "android14_two_users.txt").read_bytes()).truncated is False
+    assert parse_role(_roles(6, 3)).truncated is False
+    monkeypatch.setattr(role, "MAX_ROLES", 4)
+    d = parse_role(_roles(6, 1))
+    assert len(d.roles) == 4 and d.truncated is True
+    monkeypatch.setattr(role, "MAX_ROLES", 5_000)
+    monkeypatch.setattr(role, "MAX_HOLDERS_PER_ROLE", 2)
+    d = parse_role(_roles(2, 5))
+    assert [len(r.holders) for r in d.roles] == [2, 2] and d.truncated is True
+    assert d.roles[0].holders == ("org.example.h0x0", "org.example.h0x1")
+    monkeypatch.setattr(role, "MAX_HOLDERS_PER_ROLE", 1_000)
+    monkeypatch.setattr(role, "MAX_HOLDERS", 7)
+    d = parse_role(_roles(3, 3))
+    assert sum(len(r.holders) for r in d.roles) == 7 and d.truncated is True
