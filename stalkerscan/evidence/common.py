@@ -2,15 +2,45 @@
 
 from __future__ import annotations
 
+from typing import Any, Self
+
 from pydantic import BaseModel, ConfigDict
 
 from stalkerscan.textsafe import decode_device_bytes
+
+# One set of passed field names per combination, shared by the instances `Frozen.lean` builds.
+_FIELDS_SETS: dict[tuple[str, ...], set[str]] = {}
 
 
 class Frozen(BaseModel):
     """Base of every evidence model: immutable, unknown fields refused."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @classmethod
+    def lean(cls, **values: Any) -> Self:
+        """Build (validated) from `values`, keeping less per instance; same fields, dump, equality.
+
+        Pydantic records the names a model was built with in a set per instance (216 bytes, 728
+        from five names on); parsers build up to hundreds of thousands of models, so only the
+        values that differ from the defaults are passed and the instances of one combination of
+        names share one set. The set is never changed in place: the models are frozen and
+        `model_copy` copies it first.
+        """
+        fields = cls.model_fields
+        given = {
+            k: v
+            for k, v in values.items()
+            if fields[k].is_required()
+            or not (type(v) is type(fields[k].default) and v == fields[k].default)
+        }
+        model = cls(**given)
+        names = tuple(given)
+        shared = _FIELDS_SETS.get(names)
+        if shared is None:
+            shared = _FIELDS_SETS.setdefault(names, set(model.__pydantic_fields_set__))
+        object.__setattr__(model, "__pydantic_fields_set__", shared)
+        return model
 
 
 class ParseIssues(Frozen):

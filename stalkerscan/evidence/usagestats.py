@@ -22,8 +22,20 @@ from __future__ import annotations
 
 import re
 
-from stalkerscan.evidence._dumpsys import PACKAGE_RE, lines_of, unavailable_reason
-from stalkerscan.evidence.common import Frozen, IssueCounter, ParseIssues, to_text
+from stalkerscan.evidence._dumpsys import PACKAGE_RE, iter_lines_of, unavailable_reason
+from stalkerscan.evidence.common import (
+    Budget,
+    Frozen,
+    Interner,
+    IssueCounter,
+    ParseIssues,
+    to_text,
+)
+
+# A real phone has < 5,000 packages per user (the hostile-huge simulated phone 10,000); each
+# (user, package) is one entry whatever the number of events, so these caps bound memory.
+MAX_PACKAGES = 20_000  # (user, package) usage entries kept
+MAX_STANDBY = 20_000  # (user, package) standby entries kept
 
 
 class PackageUsage(Frozen):
@@ -55,6 +67,7 @@ class UsageStatsDump(Frozen):
     standby: tuple[StandbyBucket, ...] = ()
     unavailable: str | None = None
     issues: ParseIssues = ParseIssues()
+    truncated: bool = False  # more packages than a MAX_* cap: the rest were not kept
 
     def package_names(self, user: int | None = None) -> tuple[str, ...]:
         """Every package seen in usage history or standby state (optionally for one user)."""
@@ -83,6 +96,8 @@ _STANDBY_HEADER = re.compile(r"^\s*App (?:Standby|Idle) States:\s*$")
 
 
 class _Usage:
+    __slots__ = ("events", "last", "launch", "package", "stats", "user")
+
     def __init__(self, package: str, user: int | None) -> None:
         self.package = package
         self.user = user
@@ -92,7 +107,7 @@ class _Usage:
         self.stats = False
 
     def freeze(self) -> PackageUsage:
-        return PackageUsage(
+        return PackageUsage.lean(
             package=self.package,
             user=self.user,
             last_used=self.last,
@@ -103,7 +118,7 @@ class _Usage:
 
 
 def parse_usagestats(data: bytes | str) -> UsageStatsDump:
-    """Parse `dumpsys usagestats` (never raises)."""
+    """Parse `dumpsys usagestats` (never raises); past the MAX_* caps the result is `truncated`."""
     text = to_text(data)
     unavailable = unavailable_reason(text)
     if unavailable is not None:
@@ -113,7 +128,9 @@ def parse_usagestats(data: bytes | str) -> UsageStatsDump:
     standby: dict[tuple[int | None, str], StandbyBucket] = {}
     user: int | None = None
     in_standby = False
-    for line in lines_of(text):
+    usage_budget, standby_budget = Budget(MAX_PACKAGES), Budget(MAX_STANDBY)
+    intern = Interner()  # times, reasons: the same few strings on many lines
+    for line in iter_lines_of(text):
         s = line.strip()
         if not s:
             continue
@@ -137,17 +154,21 @@ def parse_usagestats(data: bytes | str) -> UsageStatsDump:
         if in_standby and _U.search(s):
             um = _U.search(s)
             b_user = int(um.group(1)) if um else user
+            if (b_user, pkg) not in standby and not standby_budget.take():
+                continue
             bm, rm, im = _BUCKET.search(s), _REASON.search(s), _IDLE.search(s)
-            standby[(b_user, pkg)] = StandbyBucket(
+            standby[(b_user, pkg)] = StandbyBucket.lean(
                 package=pkg,
                 user=b_user,
                 bucket=int(bm.group(1)) if bm else None,
-                reason=rm.group(1)[:40] if rm else None,
+                reason=intern(rm.group(1)[:40]) if rm else None,
                 idle=(im.group(1) in ("true", "y")) if im else None,
             )
             continue
         entry = usage.get((user, pkg))
         if entry is None:
+            if not usage_budget.take():
+                continue
             entry = usage[(user, pkg)] = _Usage(pkg, user)
         if s.startswith("time="):
             entry.events = True
@@ -155,7 +176,7 @@ def parse_usagestats(data: bytes | str) -> UsageStatsDump:
             entry.stats = True
         for stamp in _TIME_FIELD.findall(s):
             if stamp >= "2000" and (entry.last is None or stamp > entry.last):
-                entry.last = stamp
+                entry.last = intern(stamp)
         lm = _LAUNCH.search(s)
         if lm:
             n = int(lm.group(1))
@@ -164,4 +185,5 @@ def parse_usagestats(data: bytes | str) -> UsageStatsDump:
         packages=tuple(u.freeze() for u in usage.values()),
         standby=tuple(standby.values()),
         issues=issues.freeze(),
+        truncated=usage_budget.truncated or standby_budget.truncated,
     )

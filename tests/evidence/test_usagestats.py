@@ -88,3 +88,35 @@ def test_android11_removed_app_trace() -> None:
     gone = _usage(d, "org.example.uninstalled")
     assert gone.last_used == "2021-03-02 08:01:00" and gone.launch_count == 1
     assert d.package_names(0) == ("org.example.uninstalled", "org.example.chat")
+
+
+def _usage_dump(n: int) -> str:
+    out = ["user=0", "  In-memory daily stats", "    packages"]
+    out += [
+        f'      package=org.example.p{i} totalTimeUsed="00:01" '
+        f'lastTimeUsed="2026-01-0{1 + i % 9} 10:00:00" appLaunchCount={i}'
+        for i in range(n)
+    ]
+    out += ["  App Standby States:"]
+    out += [f"    package=org.example.p{i} u=0 bucket=10 reason=u-su" for i in range(n)]
+    return "\n".join(out) + "\n"
+
+
+def test_caps(monkeypatch: pytest.MonkeyPatch) -> None:
+    import stalkerscan.evidence.usagestats as usagestats
+
+    assert parse_usagestats((U / "android14_two_users.txt").read_bytes()).truncated is False
+    assert parse_usagestats(_usage_dump(10)).truncated is False
+    monkeypatch.setattr(usagestats, "MAX_PACKAGES", 4)
+    d = parse_usagestats(_usage_dump(10))
+    assert len(d.packages) == 4 and len(d.standby) == 10 and d.truncated is True
+    monkeypatch.setattr(usagestats, "MAX_PACKAGES", 20_000)
+    monkeypatch.setattr(usagestats, "MAX_STANDBY", 6)
+    d = parse_usagestats(_usage_dump(10))
+    assert len(d.packages) == 10 and len(d.standby) == 6 and d.truncated is True
+    # Entries already kept still take later lines (the cap refuses only new packages).
+    monkeypatch.setattr(usagestats, "MAX_PACKAGES", 1)
+    later = '      package=org.example.p0 lastTimeUsed="2026-02-01 10:00:00" appLaunchCount=9\n'
+    d = parse_usagestats(_usage_dump(3).split("  App Standby")[0] + later)
+    assert len(d.packages) == 1 and d.truncated is True
+    assert d.packages[0].launch_count == 9 and d.packages[0].last_used == "2026-02-01 10:00:00"
