@@ -25,7 +25,12 @@ from stalkerscan.evidence._dumpsys import (
     split_colon_components,
     unavailable_reason,
 )
-from stalkerscan.evidence.common import Frozen, IssueCounter, ParseIssues, to_text
+from stalkerscan.evidence.common import Budget, Frozen, IssueCounter, ParseIssues, to_text
+
+# A real phone has 1-4 users (Android allows a few dozen) and some tens of accessibility services.
+MAX_USERS = 1_000  # "User state" blocks kept
+MAX_SERVICES = 5_000  # components kept over every list of every user
+MAX_LABELS = 5_000  # bound-service labels kept over the dump
 
 
 class AccessibilityUser(Frozen):
@@ -49,6 +54,7 @@ class AccessibilityDump(Frozen):
     current_user: int | None = None
     unavailable: str | None = None
     issues: ParseIssues = ParseIssues()
+    truncated: bool = False  # a MAX_* cap was reached: users, services or labels past it dropped
 
     def enabled_components(self) -> tuple[str, ...]:
         """Every enabled service component over all users (deduplicated, in order)."""
@@ -100,23 +106,24 @@ def _bool(v: str | None) -> bool | None:
 
 
 def _components(body: str) -> tuple[str, ...]:
-    out: list[str] = []
+    out: dict[str, None] = {}  # ordered, deduplicated in constant time
     pieces = _BRACED.findall(body) or [p for p in body.split(",")]
     for piece in pieces:
         comp = normalise_component(piece)
-        if comp is not None and comp not in out:
-            out.append(comp)
+        if comp is not None:
+            out[comp] = None
     return tuple(out)
 
 
 class _UserBuilder:
     def __init__(self, user: int) -> None:
         self.user = user
-        self.lists: dict[str, list[str]] = {
-            "Enabled": [],
-            "Binding": [],
-            "Crashed": [],
-            "Installed": [],
+        # Ordered and deduplicated in constant time (dicts keep insertion order).
+        self.lists: dict[str, dict[str, None]] = {
+            "Enabled": {},
+            "Binding": {},
+            "Crashed": {},
+            "Installed": {},
         }
         self.labels: list[str] = []
         self.installed_count: int | None = None
@@ -166,7 +173,7 @@ def _join_multiline_labels(lines: list[str], issues: IssueCounter) -> list[str]:
 
 
 def parse_accessibility(data: bytes | str) -> AccessibilityDump:
-    """Parse `dumpsys accessibility` (never raises)."""
+    """Parse `dumpsys accessibility` (never raises); past the MAX_* caps it is `truncated`."""
     text = to_text(data)
     unavailable = unavailable_reason(text)
     if unavailable is not None:
@@ -176,6 +183,10 @@ def parse_accessibility(data: bytes | str) -> AccessibilityDump:
     cur: _UserBuilder | None = None
     current_user: int | None = None
     in_bound = False  # inside a multi-line "Bound services:{" / "services:{" list
+    skipping = False  # inside a user state past MAX_USERS: its lines are not read
+    user_budget = Budget(MAX_USERS)
+    services, labels = Budget(MAX_SERVICES), Budget(MAX_LABELS)
+
     for line in _join_multiline_labels(lines_of(text), issues):
         s = line.strip()
         if not s:
@@ -193,6 +204,11 @@ def parse_accessibility(data: bytes | str) -> AccessibilityDump:
                 uid = int(attrs.get("id", ""))
             except ValueError:
                 issues.add(line)
+                cur, skipping = None, False
+                continue
+            in_bound = False
+            skipping = not user_budget.take()
+            if skipping:
                 cur = None
                 continue
             cur = _UserBuilder(uid)
@@ -204,36 +220,40 @@ def parse_accessibility(data: bytes | str) -> AccessibilityDump:
             count = attrs.get("installedServiceCount")
             if count is not None and count.isdigit():
                 cur.installed_count = int(count)
-            in_bound = False
             continue
         lm = _LIST.match(line)
         om = _OLD_SERVICES.match(line) if lm is None else None
         if lm or om:
             if cur is None:
-                issues.add(line)
+                if not skipping:
+                    issues.add(line)
                 continue
             kind = lm.group(1).capitalize() if lm else "Bound"
             body = lm.group(2) if lm else (om.group(1) if om else "")
             if kind == "Bound":
-                cur.labels.extend(_LABEL.findall(body))
+                found = _LABEL.findall(body)
+                cur.labels.extend(found[: labels.take_some(len(found))])
                 in_bound = not body.rstrip().endswith(("}", "}]"))
             else:
+                kept = cur.lists[kind]
                 for comp in _components(body):
-                    if comp not in cur.lists[kind]:
-                        cur.lists[kind].append(comp)
+                    if comp not in kept and services.take():
+                        kept[comp] = None
                 in_bound = False
             continue
         if in_bound and cur is not None:
             # Continuation of the bound list: one "Service[label=...]" per line.
-            cur.labels.extend(_LABEL.findall(s))
+            found = _LABEL.findall(s)
+            cur.labels.extend(found[: labels.take_some(len(found))])
             if s.endswith(("}", "}]")):
                 in_bound = False
             continue
-        if _KNOWN.match(line):
+        if skipping or _KNOWN.match(line):
             continue
         issues.add(line)
     return AccessibilityDump(
         users=tuple(u.freeze() for u in users),
         current_user=current_user,
         issues=issues.freeze(),
+        truncated=user_budget.truncated or services.truncated or labels.truncated,
     )

@@ -89,6 +89,14 @@ class Budget:
         self.used += n
         return True
 
+    def take_some(self, n: int) -> int:
+        """Reserve up to `n` entries; how many may be kept (`truncated` set when fewer than n)."""
+        k = min(n, self.room())
+        self.used += k
+        if k < n:
+            self.truncated = True
+        return k
+
     def room(self) -> int:
         """How many entries may still be kept."""
         return max(0, self.limit - self.used)

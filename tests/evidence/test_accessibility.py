@@ -108,3 +108,41 @@ def test_unavailable_and_empty() -> None:
 
 test_garbage_never_raises = never_raises_on_garbage(parse_accessibility)
 test_mutations_never_raise = never_raises_on_mutations(parse_accessibility, FILES)
+
+
+def _states(users: int, comps: int, labels: int) -> str:
+    out = ["ACCESSIBILITY MANAGER (dumpsys accessibility)", "", "currentUserId=0"]
+    for u in range(users):
+        enabled = ", ".join(f"{{org.example.s{u}x{c}/.Svc}}" for c in range(comps))
+        bound = "".join(
+            f"Service[label=L{u}x{i}, feedbackType[FEEDBACK_GENERIC]]" for i in range(labels)
+        )
+        out += [
+            "User state[",
+            f"     attributes:{{id={u}, touchExplorationEnabled=false, installedServiceCount=1}}",
+            f"     Bound services:{{{bound}}}",
+            f"     Enabled services:{{{enabled}}}",
+            "]",
+        ]
+    return "\n".join(out) + "\n"
+
+
+def test_caps(monkeypatch: pytest.MonkeyPatch) -> None:
+    import stalkerscan.evidence.accessibility as accessibility
+
+    assert (
+        parse_accessibility((A / "android13_samsung_two_users.txt").read_bytes()).truncated is False
+    )
+    assert parse_accessibility(_states(3, 3, 3)).truncated is False
+    monkeypatch.setattr(accessibility, "MAX_USERS", 2)
+    d = parse_accessibility(_states(5, 1, 1))
+    assert [u.user for u in d.users] == [0, 1] and d.truncated is True
+    assert d.issues.unparsed_lines == 0  # the skipped states are not "unknown lines"
+    monkeypatch.setattr(accessibility, "MAX_USERS", 1_000)
+    monkeypatch.setattr(accessibility, "MAX_SERVICES", 4)
+    d = parse_accessibility(_states(2, 3, 1))
+    assert len(d.enabled_components()) == 4 and d.truncated is True
+    monkeypatch.setattr(accessibility, "MAX_SERVICES", 5_000)
+    monkeypatch.setattr(accessibility, "MAX_LABELS", 5)
+    d = parse_accessibility(_states(2, 1, 3))
+    assert sum(len(u.bound_service_labels) for u in d.users) == 5 and d.truncated is True
