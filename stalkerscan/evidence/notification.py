@@ -18,12 +18,15 @@ import re
 
 from stalkerscan.evidence._dumpsys import (
     indent_of,
-    lines_of,
+    iter_lines_of,
     normalise_component,
     split_colon_components,
     unavailable_reason,
 )
-from stalkerscan.evidence.common import Frozen, IssueCounter, ParseIssues, to_text
+from stalkerscan.evidence.common import Budget, Frozen, IssueCounter, ParseIssues, to_text
+
+# A real phone has some tens of notification listeners and one or two assistants.
+MAX_ENTRIES = 5_000  # entries kept per kind (listeners, assistants) over its four lists
 
 
 class ApprovedListener(Frozen):
@@ -71,6 +74,7 @@ class NotificationDump(Frozen):
     listeners_section_found: bool = False
     unavailable: str | None = None
     issues: ParseIssues = ParseIssues()
+    truncated: bool = False  # more than MAX_ENTRIES entries of one kind: the rest not kept
 
 
 def parse_enabled_notification_listeners(value: str | None) -> tuple[str, ...]:
@@ -83,6 +87,7 @@ _SUB = re.compile(
     r"^\s*(Allowed|Approved|All|Live|Snoozed|Requested|Disallowed|Default|Has user set)\b"
 )
 _APPROVED = re.compile(r"^(.*?)\s*\(user:\s*(-?\d+)(?:\s+isPrimary:\s*(true|false))?\)\s*$")
+_PKG_NAME = re.compile(r"[A-Za-z0-9_.]+")
 _LIVE = re.compile(r"^(ComponentInfo\{[^}]*\})\s*\(user\s*(-?\d+)\)\s*:?\s*(.*)$")
 
 
@@ -92,6 +97,7 @@ class _Builder:
         self.approved_pkgs: list[str] = []
         self.enabled: list[str] = []
         self.live: list[LiveListener] = []
+        self.budget = Budget(MAX_ENTRIES)
 
     def freeze(self) -> ManagedServiceState:
         return ManagedServiceState(
@@ -103,7 +109,10 @@ class _Builder:
 
 
 def parse_notification(data: bytes | str) -> NotificationDump:
-    """Parse the listener/assistant blocks of `dumpsys notification` (never raises)."""
+    """Parse the listener/assistant blocks of `dumpsys notification` (never raises).
+
+    At most MAX_ENTRIES entries of each kind are kept; past that the result is `truncated`.
+    """
     text = to_text(data)
     unavailable = unavailable_reason(text)
     if unavailable is not None:
@@ -115,7 +124,7 @@ def parse_notification(data: bytes | str) -> NotificationDump:
     section_indent = 0
     sub: str | None = None
     sub_indent = 0
-    for line in lines_of(text):
+    for line in iter_lines_of(text):
         if not line.strip():
             continue
         m = _SECTION.match(line)
@@ -149,9 +158,11 @@ def parse_notification(data: bytes | str) -> NotificationDump:
                 if not entry:
                     continue
                 comp = normalise_component(entry)
+                if (comp is not None or _PKG_NAME.fullmatch(entry)) and not b.budget.take():
+                    continue
                 if comp is not None:
                     b.approved.append(ApprovedListener(component=comp, user=user, primary=primary))
-                elif re.fullmatch(r"[A-Za-z0-9_.]+", entry):
+                elif _PKG_NAME.fullmatch(entry):
                     b.approved_pkgs.append(entry)
                 else:
                     issues.add(line)
@@ -159,7 +170,8 @@ def parse_notification(data: bytes | str) -> NotificationDump:
         if sub == "All":
             comp = normalise_component(s)
             if comp is not None:
-                b.enabled.append(comp)
+                if b.budget.take():
+                    b.enabled.append(comp)
             else:
                 issues.add(line)
             continue
@@ -167,6 +179,8 @@ def parse_notification(data: bytes | str) -> NotificationDump:
             lm = _LIVE.match(s)
             comp = normalise_component(lm.group(1)) if lm else None
             if lm and comp is not None:
+                if not b.budget.take():
+                    continue
                 b.live.append(
                     LiveListener(
                         component=comp,
@@ -183,4 +197,5 @@ def parse_notification(data: bytes | str) -> NotificationDump:
         assistants=builders["assistants"].freeze(),
         listeners_section_found=found,
         issues=issues.freeze(),
+        truncated=any(b.budget.truncated for b in builders.values()),
     )

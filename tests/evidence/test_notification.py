@@ -115,3 +115,23 @@ def test_android16_samsung_vendor_section_ends_block() -> None:
     assert {a.user for a in d.listeners.approved} == {0, 150}  # 150: Samsung Secure Folder
     assert d.assistants.components() == ()
     assert d.issues.unparsed_lines == 0
+
+
+def _listeners(n: int) -> str:
+    out = ["Current Notification Manager state:", "  Notification listeners:"]
+    out += ["    Allowed notification listeners:"]
+    out += [f"      org.example.a{i}/.L (user: 0 isPrimary: true)" for i in range(n)]
+    out += [f"    Live notification listeners ({n}):"]
+    out += [f"      ComponentInfo{{org.example.v{i}/.L}} (user 0): proxy@1" for i in range(n)]
+    return "\n".join(out) + "\n"
+
+
+def test_entry_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    import stalkerscan.evidence.notification as notification
+
+    assert parse_notification((N / "android14_pixel.txt").read_bytes()).truncated is False
+    assert parse_notification(_listeners(4)).truncated is False
+    monkeypatch.setattr(notification, "MAX_ENTRIES", 6)
+    d = parse_notification(_listeners(4))
+    assert len(d.listeners.approved) == 4 and len(d.listeners.live) == 2
+    assert d.truncated is True
