@@ -60,11 +60,11 @@ def split_colon_components(value: str | None) -> tuple[str, ...]:
     """Split a colon-separated secure setting of components; junk entries are dropped."""
     if value is None:
         return ()
-    out: list[str] = []
+    out: dict[str, None] = {}  # ordered, deduplicated in constant time
     for part in value.split(":"):
         comp = normalise_component(part)
-        if comp is not None and comp not in out:
-            out.append(comp)
+        if comp is not None:
+            out[comp] = None
     return tuple(out)
 
 

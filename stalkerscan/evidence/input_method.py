@@ -18,8 +18,13 @@ from __future__ import annotations
 
 import re
 
-from stalkerscan.evidence._dumpsys import lines_of, normalise_component, unavailable_reason
-from stalkerscan.evidence.common import Frozen, IssueCounter, ParseIssues, to_text
+from stalkerscan.evidence._dumpsys import iter_lines_of, normalise_component, unavailable_reason
+from stalkerscan.evidence.common import Budget, Frozen, IssueCounter, ParseIssues, to_text
+
+# A real phone has a handful of keyboards and 1-4 users (Android allows a few dozen).
+MAX_INPUT_METHODS = 2_000  # installed input method ids kept
+MAX_USER_STATES = 256  # "mEnabledInputMethodsStrCache" blocks kept
+MAX_ENABLED = 2_000  # enabled ids kept over every user
 
 
 class ImeUserState(Frozen):
@@ -37,6 +42,7 @@ class InputMethodDump(Frozen):
     per_user: tuple[ImeUserState, ...] = ()
     unavailable: str | None = None
     issues: ParseIssues = ParseIssues()
+    truncated: bool = False  # a MAX_* cap was reached: ids or user blocks past it not kept
 
     def enabled(self) -> tuple[str, ...]:
         """Enabled keyboards over all users (deduplicated, in order)."""
@@ -52,11 +58,11 @@ def parse_enabled_input_methods(value: str | None) -> tuple[str, ...]:
     """Secure setting `enabled_input_methods` (`id;subtype:id2`) -> ids, subtypes dropped."""
     if value is None:
         return ()
-    out: list[str] = []
+    out: dict[str, None] = {}  # ordered, deduplicated in constant time
     for part in value.split(":"):
         comp = normalise_component(part.split(";", 1)[0])
-        if comp is not None and comp not in out:
-            out.append(comp)
+        if comp is not None:
+            out[comp] = None
     return tuple(out)
 
 
@@ -74,24 +80,25 @@ _ENABLED = re.compile(r"^\s*mEnabledInputMethodsStrCache=(.*)$")
 
 
 def parse_input_method(data: bytes | str) -> InputMethodDump:
-    """Parse `dumpsys input_method` (never raises)."""
+    """Parse `dumpsys input_method` (never raises); past the MAX_* caps it is `truncated`."""
     text = to_text(data)
     unavailable = unavailable_reason(text)
     if unavailable is not None:
         return InputMethodDump(unavailable=unavailable)
     issues = IssueCounter()
-    installed: list[str] = []
+    installed: dict[str, None] = {}  # ordered, deduplicated in constant time
     current: str | None = None
     users: list[ImeUserState] = []
     user: int | None = None
-    for line in lines_of(text):
+    ids, states, enabled = Budget(MAX_INPUT_METHODS), Budget(MAX_USER_STATES), Budget(MAX_ENABLED)
+    for line in iter_lines_of(text):
         m = _ID.match(line)
         if m:
             comp = normalise_component(m.group(1))
             if comp is None:
                 issues.add(line)
-            elif comp not in installed:
-                installed.append(comp)
+            elif comp not in installed and ids.take():
+                installed[comp] = None
             continue
         m = _CURRENT.match(line)
         if m:
@@ -106,7 +113,11 @@ def parse_input_method(data: bytes | str) -> InputMethodDump:
             continue
         m = _ENABLED.match(line)
         if m:
-            users.append(ImeUserState(user=user, enabled=parse_enabled_input_methods(m.group(1))))
+            if states.take():
+                found = parse_enabled_input_methods(m.group(1))
+                users.append(
+                    ImeUserState(user=user, enabled=found[: enabled.take_some(len(found))])
+                )
             continue
         # The rest (bound clients, window tokens, history of switches) is not needed.
     return InputMethodDump(
@@ -114,4 +125,5 @@ def parse_input_method(data: bytes | str) -> InputMethodDump:
         current=current,
         per_user=tuple(users),
         issues=issues.freeze(),
+        truncated=ids.truncated or states.truncated or enabled.truncated,
     )

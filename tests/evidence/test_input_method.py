@@ -84,3 +84,36 @@ def test_android7_samsung_current_from_cur_method_id() -> None:
     assert d.current == "com.sec.android.inputmethod/com.sec.android.inputmethod.SamsungKeypad"
     assert "org.example.keylogger/org.example.keylogger.Board" in d.enabled()
     assert d.issues.unparsed_lines == 0
+
+
+def _imes(ids: int, users: int, enabled: int) -> str:
+    out = ["Current Input Method Manager state:"]
+    for i in range(ids):
+        out += [f"  InputMethod #{i}:", f"    mId=org.example.k{i}/.Ime mIsVrOnly=false"]
+    for u in range(users):
+        joined = ":".join(f"org.example.k{u}x{e}/.Ime" for e in range(enabled))
+        out += [
+            "  mSettings:",
+            f"    mCurrentUserId={u}",
+            f"    mEnabledInputMethodsStrCache={joined}",
+        ]
+    return "\n".join(out) + "\n"
+
+
+def test_caps(monkeypatch: pytest.MonkeyPatch) -> None:
+    import stalkerscan.evidence.input_method as input_method
+
+    assert parse_input_method((IME / "android15_per_user.txt").read_bytes()).truncated is False
+    assert parse_input_method(_imes(3, 2, 2)).truncated is False
+    monkeypatch.setattr(input_method, "MAX_INPUT_METHODS", 2)
+    d = parse_input_method(_imes(5, 1, 1))
+    assert d.installed == ("org.example.k0/org.example.k0.Ime", "org.example.k1/org.example.k1.Ime")
+    assert d.truncated is True
+    monkeypatch.setattr(input_method, "MAX_INPUT_METHODS", 2_000)
+    monkeypatch.setattr(input_method, "MAX_USER_STATES", 3)
+    d = parse_input_method(_imes(1, 5, 1))
+    assert [u.user for u in d.per_user] == [0, 1, 2] and d.truncated is True
+    monkeypatch.setattr(input_method, "MAX_USER_STATES", 256)
+    monkeypatch.setattr(input_method, "MAX_ENABLED", 5)
+    d = parse_input_method(_imes(1, 2, 4))
+    assert [len(u.enabled) for u in d.per_user] == [4, 1] and d.truncated is True
