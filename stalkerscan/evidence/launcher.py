@@ -28,7 +28,9 @@ from pydantic import Field
 from stalkerscan.evidence.common import Frozen, IssueCounter, ParseIssues
 from stalkerscan.evidence.package import MAX_LINE, PARSER_STOPPED, flatten_component, iter_lines
 
-MAX_ACTIVITIES = 50_000
+# A real phone has some hundreds of launcher activities (< 5,000 packages, one or two each); the
+# hostile-huge simulated phone has 10,000 packages. Past the cap the result says `truncated`.
+MAX_ACTIVITIES = 30_000
 
 _COMPONENT_RE = re.compile(r"^([A-Za-z0-9_][A-Za-z0-9_.\-]{0,254})/([A-Za-z0-9_.$\-]{1,1024})$")
 _COUNT_RE = re.compile(r"^(\d{1,9}) activities found:$")
@@ -51,6 +53,7 @@ class LauncherQuery(Frozen):
     declared_count: int | None = None  # `N activities found:` (0 for `No activities found`)
     error: str | None = None
     issues: ParseIssues = Field(default_factory=ParseIssues)
+    truncated: bool = False  # more than MAX_ACTIVITIES activities: the rest were not kept
 
     def packages(self) -> frozenset[str]:
         """Packages that have at least one launcher icon."""
@@ -64,6 +67,8 @@ def parse_launcher_query(source: str | bytes | Iterable[str]) -> LauncherQuery:
     seen: set[str] = set()
     declared: int | None = None
     error: str | None = None
+    truncated = False
+    cap = MAX_ACTIVITIES
     # Full form: inside `ActivityInfo:` until its nested `ApplicationInfo:`.
     in_activity_info = False
     info_indent = 0
@@ -71,10 +76,12 @@ def parse_launcher_query(source: str | bytes | Iterable[str]) -> LauncherQuery:
     info_package: str | None = None
 
     def add(package: str, cls: str) -> None:
+        nonlocal truncated
         component = flatten_component(package, cls)
         if component in seen:
             return
-        if len(found) >= MAX_ACTIVITIES:
+        if len(found) >= cap:
+            truncated = True
             counter.add("(more activities than the cap)")
             return
         seen.add(component)
@@ -146,4 +153,5 @@ def parse_launcher_query(source: str | bytes | Iterable[str]) -> LauncherQuery:
         declared_count=declared,
         error=error,
         issues=counter.freeze(),
+        truncated=truncated,
     )

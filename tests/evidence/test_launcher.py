@@ -66,3 +66,17 @@ def test_announced_count_mismatch_is_reported() -> None:
     cut = text[: text.index("  Activity #2:")]
     result = parse_launcher_query(cut)
     assert len(result.activities) == 2 and result.issues.unparsed_lines == 1
+
+
+def test_activity_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    import stalkerscan.evidence.launcher as launcher
+
+    assert (
+        parse_launcher_query((FIXTURES / "android14-pixel-u0.txt").read_bytes()).truncated is False
+    )
+    brief = "\n".join(f"org.example.p{i}/.Main" for i in range(8)) + "\n"
+    assert parse_launcher_query(brief).truncated is False
+    monkeypatch.setattr(launcher, "MAX_ACTIVITIES", 5)
+    q = parse_launcher_query(brief)
+    assert len(q.activities) == 5 and q.truncated is True
+    assert q.activities[-1].component == "org.example.p4/org.example.p4.Main"
