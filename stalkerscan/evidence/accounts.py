@@ -23,8 +23,14 @@ from __future__ import annotations
 
 import re
 
-from stalkerscan.evidence._dumpsys import lines_of, unavailable_reason
-from stalkerscan.evidence.common import Frozen, IssueCounter, ParseIssues, to_text
+from stalkerscan.evidence._dumpsys import iter_lines_of, unavailable_reason
+from stalkerscan.evidence.common import Budget, Frozen, IssueCounter, ParseIssues, to_text
+
+# A real phone has 1-4 users (Android allows a few dozen), some tens of account types and some
+# tens of authenticators (one per app that can add accounts).
+MAX_USERS = 256  # "User UserInfo{...}" blocks kept
+MAX_TYPES = 5_000  # (user, account type) counts kept over every user
+MAX_AUTHENTICATORS = 5_000  # authenticator types kept
 
 
 class AccountTypeCount(Frozen):
@@ -49,6 +55,7 @@ class AccountsDump(Frozen):
     authenticator_types: tuple[str, ...] = ()  # account types some installed app can add
     unavailable: str | None = None
     issues: ParseIssues = ParseIssues()
+    truncated: bool = False  # a MAX_* cap was reached: users, types or authenticators not kept
 
     def types(self) -> tuple[str, ...]:
         """Every account type present on any user."""
@@ -130,42 +137,56 @@ def mask_account_dump(text: str) -> str:
 
 
 def parse_accounts(data: bytes | str) -> AccountsDump:
-    """Parse `dumpsys account` (masked or not) into types and counts per user (never raises)."""
+    """Parse `dumpsys account` (masked or not) into types and counts per user (never raises).
+
+    Past the MAX_* caps nothing more is kept and the result is `truncated`.
+    """
     text = to_text(data)
     unavailable = unavailable_reason(text)
     if unavailable is not None:
         return AccountsDump(unavailable=unavailable)
     issues = IssueCounter()
     users: list[tuple[int, int | None, dict[str, int]]] = []
-    auth: list[str] = []
+    auth: dict[str, None] = {}  # ordered, deduplicated in constant time
+    user_budget, type_budget = Budget(MAX_USERS), Budget(MAX_TYPES)
+    auth_budget = Budget(MAX_AUTHENTICATORS)
     in_accounts = False
-    for line in lines_of(text):
+    skipping = False  # inside a user block past MAX_USERS
+    for line in iter_lines_of(text):
         s = line.strip()
         if not s:
             in_accounts = False
             continue
         m = _USER.match(s)
         if m:
-            users.append((int(m.group(1)), None, {}))
+            skipping = not user_budget.take()
+            if not skipping:
+                users.append((int(m.group(1)), None, {}))
             in_accounts = False
             continue
         m = _COUNT.match(line)
         if m and users:
-            uid, _, types = users[-1]
-            users[-1] = (uid, int(m.group(1)), types)
+            if not skipping:
+                uid, _, types = users[-1]
+                users[-1] = (uid, int(m.group(1)), types)
             in_accounts = True
             continue
         am = _ACCOUNT.search(s)
         if am and in_accounts and users:
-            types = users[-1][2]
-            types[am.group(2)] = types.get(am.group(2), 0) + 1
+            if not skipping:
+                types = users[-1][2]
+                name = am.group(2)
+                if name in types:
+                    types[name] += 1
+                elif type_budget.take():
+                    types[name] = 1
             continue
         au = _AUTH.search(s)
         if au:
-            if au.group(1) not in auth:
-                auth.append(au.group(1))
+            if au.group(1) not in auth and auth_budget.take():
+                auth[au.group(1)] = None
             continue
-        if in_accounts and s.startswith("Account"):
+        if in_accounts and s.startswith("Account") and not skipping:
             issues.add(line)
         # Sessions, caches, history tables: not needed.
     return AccountsDump(
@@ -179,4 +200,5 @@ def parse_accounts(data: bytes | str) -> AccountsDump:
         ),
         authenticator_types=tuple(auth),
         issues=issues.freeze(),
+        truncated=user_budget.truncated or type_budget.truncated or auth_budget.truncated,
     )

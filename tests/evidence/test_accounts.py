@@ -149,3 +149,42 @@ test_mutations_never_raise = never_raises_on_mutations(parse_accounts, FILES)
 @given(st.text(max_size=300))
 def test_masking_never_raises(text: str) -> None:
     assert isinstance(mask_account_dump(text), str)
+
+
+def _accounts(users: int, types: int, auths: int) -> str:
+    out: list[str] = []
+    for u in range(users):
+        out += [f"User UserInfo{{{u}:<masked:1>:c13}}:", f"  Accounts: {types}"]
+        out += [f"    Account {{name=<masked:2>, type=org.example.t{u}x{t}}}" for t in range(types)]
+        out += ["", f"  RegisteredServicesCache: {auths} services"]
+        out += [
+            f"    ServiceInfo: AuthenticatorDescription {{type=org.example.a{u}x{a}}}, uid 1"
+            for a in range(auths)
+        ]
+    return "\n".join(out) + "\n"
+
+
+def test_caps(monkeypatch: pytest.MonkeyPatch) -> None:
+    import stalkerscan.evidence.accounts as accounts
+
+    normal = (A / "android14_work_profile_raw.txt").read_text(encoding="utf-8")
+    assert parse_accounts(mask_account_dump(normal)).truncated is False
+    assert parse_accounts(_accounts(2, 3, 3)).truncated is False
+    monkeypatch.setattr(accounts, "MAX_USERS", 2)
+    d = parse_accounts(_accounts(4, 1, 0))
+    assert [u.user for u in d.users] == [0, 1] and d.truncated is True
+    assert d.issues.unparsed_lines == 0
+    monkeypatch.setattr(accounts, "MAX_USERS", 256)
+    monkeypatch.setattr(accounts, "MAX_TYPES", 4)
+    d = parse_accounts(_accounts(2, 3, 0))
+    assert [len(u.types) for u in d.users] == [3, 1] and d.truncated is True
+    monkeypatch.setattr(accounts, "MAX_TYPES", 5_000)
+    monkeypatch.setattr(accounts, "MAX_AUTHENTICATORS", 5)
+    d = parse_accounts(_accounts(2, 1, 4))
+    assert len(d.authenticator_types) == 5 and d.truncated is True
+
+
+def test_many_authenticators_capped_at_the_default() -> None:
+    # Each type used to be looked up in a list of the previous ones: 30 MB of them took 44 s.
+    d = parse_accounts(_accounts(1, 1, 100_000))
+    assert len(d.authenticator_types) == 5_000 and d.truncated is True
