@@ -20,12 +20,27 @@ import re
 
 from stalkerscan.evidence._dumpsys import (
     indent_of,
-    lines_of,
+    iter_lines_of,
     normalise_component,
     package_of,
     unavailable_reason,
 )
-from stalkerscan.evidence.common import Frozen, IssueCounter, ParseIssues, to_text
+from stalkerscan.evidence.common import (
+    Budget,
+    Frozen,
+    Interner,
+    IssueCounter,
+    ParseIssues,
+    to_text,
+)
+
+# A real phone has a handful of device admins, at most a few profile owners (one per work or
+# private profile) and AOSP defines about a dozen admin policies.
+MAX_ADMINS = 2_000  # active admins kept over every user
+MAX_PROFILE_OWNERS = 256
+MAX_POLICIES_PER_ADMIN = 64
+# Owner fields the result uses; others are not kept (a hostile block could print millions).
+_OWNER_FIELDS = frozenset({"admin", "package", "name", "isOrganizationOwnedDevice"})
 
 
 class Owner(Frozen):
@@ -59,6 +74,7 @@ class DevicePolicyDump(Frozen):
     admins: tuple[ActiveAdmin, ...] = ()
     unavailable: str | None = None
     issues: ParseIssues = ParseIssues()
+    truncated: bool = False  # a MAX_* cap was reached: admins, owners or policies not kept
 
     def admin_packages(self) -> tuple[str, ...]:
         """Every package holding device-admin rights (deduplicated)."""
@@ -121,7 +137,7 @@ class _OwnerBuilder:
 
 
 def parse_device_policy(data: bytes | str) -> DevicePolicyDump:
-    """Parse `dumpsys device_policy` (never raises)."""
+    """Parse `dumpsys device_policy` (never raises); past the MAX_* caps it is `truncated`."""
     text = to_text(data)
     unavailable = unavailable_reason(text)
     if unavailable is not None:
@@ -136,7 +152,11 @@ def parse_device_policy(data: bytes | str) -> DevicePolicyDump:
     admin: _AdminBuilder | None = None
     in_policies = False
     policies_indent = 0
-    for line in lines_of(text):
+    admin_budget, owner_budget = Budget(MAX_ADMINS), Budget(MAX_PROFILE_OWNERS)
+    policy_cap = MAX_POLICIES_PER_ADMIN
+    truncated = False
+    intern = Interner()  # policy names repeat for every admin
+    for line in iter_lines_of(text):
         s = line.strip()
         if not s:
             continue
@@ -149,7 +169,8 @@ def parse_device_policy(data: bytes | str) -> DevicePolicyDump:
         m = _PROFILE_OWNER.match(line)
         if m:
             owner = _OwnerBuilder("profile", int(m.group(1)), ind)
-            profile_owners.append(owner)
+            if owner_budget.take():
+                profile_owners.append(owner)  # past the cap it is read but not kept
             admins_user, admin = None, None
             continue
         m = _ADMINS.match(line)
@@ -167,7 +188,8 @@ def parse_device_policy(data: bytes | str) -> DevicePolicyDump:
                 else:
                     key, sep, value = s.partition("=")
                     if sep:
-                        owner.fields.setdefault(key.strip(), value.strip())
+                        if key.strip() in _OWNER_FIELDS:
+                            owner.fields.setdefault(key.strip(), value.strip())
                     else:
                         issues.add(line)
                 continue
@@ -183,7 +205,8 @@ def parse_device_policy(data: bytes | str) -> DevicePolicyDump:
                 issues.add(line)
                 continue
             admin = _AdminBuilder(admins_user, comp, ind)
-            admins.append(admin)
+            if admin_budget.take():
+                admins.append(admin)  # past the cap it is read but not kept
             in_policies = False
             continue
         if admin is None:
@@ -197,7 +220,10 @@ def parse_device_policy(data: bytes | str) -> DevicePolicyDump:
             continue
         if in_policies:
             if ind > policies_indent and _POLICY.match(s):
-                admin.policies.append(s)
+                if len(admin.policies) < policy_cap:
+                    admin.policies.append(intern(s))
+                else:
+                    truncated = True
                 continue
             in_policies = False
         if s == "policies:":
@@ -222,4 +248,5 @@ def parse_device_policy(data: bytes | str) -> DevicePolicyDump:
         profile_owners=tuple(o.freeze() for o in profile_owners),
         admins=tuple(a.freeze() for a in admins),
         issues=issues.freeze(),
+        truncated=truncated or admin_budget.truncated or owner_budget.truncated,
     )

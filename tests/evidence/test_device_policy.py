@@ -110,3 +110,38 @@ def test_unknown_line_inside_admin_is_counted() -> None:
 
 test_garbage_never_raises = never_raises_on_garbage(parse_device_policy)
 test_mutations_never_raise = never_raises_on_mutations(parse_device_policy, FILES)
+
+
+def _admins(owners: int, admins: int, policies: int) -> str:
+    out = ["Current Device Policy Manager state:"]
+    for o in range(owners):
+        out += [
+            f"  Profile Owner (User {10 + o}): ",
+            f"    admin=ComponentInfo{{org.example.o{o}/.R}}",
+        ]
+        out += [f"    extra{i}=x" for i in range(5)]  # fields the result does not use
+    out += ["  Enabled Device Admins (User 0, provisioningState: 3):"]
+    for a in range(admins):
+        out += [f"    org.example.a{a}/.Receiver:", "      uid=10100", "      policies:"]
+        out += [f"        policy-{p}" for p in range(policies)]
+    return "\n".join(out) + "\n"
+
+
+def test_caps(monkeypatch: pytest.MonkeyPatch) -> None:
+    import stalkerscan.evidence.device_policy as device_policy
+
+    assert parse_device_policy((D / "android7_admin.txt").read_bytes()).truncated is False
+    assert parse_device_policy(_admins(2, 3, 3)).truncated is False
+    monkeypatch.setattr(device_policy, "MAX_ADMINS", 2)
+    d = parse_device_policy(_admins(0, 5, 1))
+    assert d.admin_packages() == ("org.example.a0", "org.example.a1") and d.truncated is True
+    assert d.issues.unparsed_lines == 0
+    monkeypatch.setattr(device_policy, "MAX_ADMINS", 2_000)
+    monkeypatch.setattr(device_policy, "MAX_PROFILE_OWNERS", 3)
+    d = parse_device_policy(_admins(5, 0, 0))
+    assert [o.user for o in d.profile_owners] == [10, 11, 12] and d.truncated is True
+    assert d.profile_owners[0].package == "org.example.o0"
+    monkeypatch.setattr(device_policy, "MAX_PROFILE_OWNERS", 256)
+    monkeypatch.setattr(device_policy, "MAX_POLICIES_PER_ADMIN", 4)
+    d = parse_device_policy(_admins(0, 2, 9))
+    assert [len(a.policies) for a in d.admins] == [4, 4] and d.truncated is True
