@@ -19,8 +19,12 @@ from __future__ import annotations
 
 import re
 
-from stalkerscan.evidence._dumpsys import PACKAGE_RE, indent_of, lines_of, unavailable_reason
-from stalkerscan.evidence.common import Frozen, IssueCounter, ParseIssues, to_text
+from stalkerscan.evidence._dumpsys import PACKAGE_RE, indent_of, iter_lines_of, unavailable_reason
+from stalkerscan.evidence.common import Budget, Frozen, IssueCounter, ParseIssues, to_text
+
+# A real phone has at most one VPN up per user (a few with work and private profiles).
+MAX_NETWORKS = 1_000  # VPN networks kept
+MAX_VPN_APPS = 1_000  # "VPNs:" entries kept
 
 
 class VpnNetwork(Frozen):
@@ -49,6 +53,7 @@ class ConnectivityVpns(Frozen):
     current_networks_found: bool = False
     unavailable: str | None = None
     issues: ParseIssues = ParseIssues()
+    truncated: bool = False  # more networks or VPN entries than a MAX_* cap: the rest not kept
 
 
 _NAI = "NetworkAgentInfo{"
@@ -83,19 +88,22 @@ def _vpn_network(line: str) -> VpnNetwork:
 
 
 def parse_connectivity_vpns(data: bytes | str) -> ConnectivityVpns:
-    """Parse the VPN networks out of `dumpsys connectivity` (never raises)."""
+    """Parse the VPN networks out of `dumpsys connectivity` (never raises).
+
+    Past the MAX_* caps nothing more is kept and the result is `truncated`.
+    """
     text = to_text(data)
     unavailable = unavailable_reason(text)
     if unavailable is not None:
         return ConnectivityVpns(unavailable=unavailable)
     issues = IssueCounter()
-    lines = lines_of(text)
-    has_section = any(line.strip() == "Current Networks:" for line in lines)
+    has_section = any(line.strip() == "Current Networks:" for line in iter_lines_of(text))
     networks: dict[int | None, VpnNetwork] = {}
     apps: list[VpnManagerEntry] = []
+    net_budget, app_budget = Budget(MAX_NETWORKS), Budget(MAX_VPN_APPS)
     section: str | None = None
     section_indent = 0
-    for line in lines:
+    for line in iter_lines_of(text):
         s = line.strip()
         if not s:
             continue
@@ -107,7 +115,8 @@ def parse_connectivity_vpns(data: bytes | str) -> ConnectivityVpns:
         if section == "VPNs:":
             m = _VPN_LINE.match(line)
             if m and PACKAGE_RE.match(m.group(2)):
-                apps.append(VpnManagerEntry(user=int(m.group(1)), package=m.group(2)))
+                if app_budget.take():
+                    apps.append(VpnManagerEntry(user=int(m.group(1)), package=m.group(2)))
             else:
                 issues.add(line)
             continue
@@ -120,10 +129,12 @@ def parse_connectivity_vpns(data: bytes | str) -> ConnectivityVpns:
         vpn = _vpn_network(s)
         if vpn.network_id is None and vpn.package is None and vpn.owner_uid is None:
             issues.add(line)
-        networks.setdefault(vpn.network_id, vpn)
+        if vpn.network_id in networks or net_budget.take():
+            networks.setdefault(vpn.network_id, vpn)
     return ConnectivityVpns(
         networks=tuple(networks.values()),
         vpn_apps=tuple(apps),
         current_networks_found=has_section,
         issues=issues.freeze(),
+        truncated=net_budget.truncated or app_budget.truncated,
     )

@@ -89,3 +89,30 @@ def test_without_section_header_lines_still_read() -> None:
 
 test_garbage_never_raises = never_raises_on_garbage(parse_connectivity_vpns)
 test_mutations_never_raise = never_raises_on_mutations(parse_connectivity_vpns, FILES)
+
+
+def _vpns(networks: int, apps: int) -> str:
+    out = ["Current Networks:"]
+    out += [
+        f"  NetworkAgentInfo{{network{{{200 + n}}}  ni{{VPN CONNECTED extra: VPN:org.example.v{n}}}"
+        f"  nc{{[ Transports: VPN OwnerUid: {10200 + n}]}}}}"
+        for n in range(networks)
+    ]
+    out += ["VPNs:"] + [f"  {a}: org.example.v{a}" for a in range(apps)]
+    return "\n".join(out) + "\n"
+
+
+def test_caps(monkeypatch: pytest.MonkeyPatch) -> None:
+    import stalkerscan.evidence.vpn as vpn
+
+    assert (
+        parse_connectivity_vpns((C / "android14_vpn_two_users.txt").read_bytes()).truncated is False
+    )
+    assert parse_connectivity_vpns(_vpns(3, 3)).truncated is False
+    monkeypatch.setattr(vpn, "MAX_NETWORKS", 2)
+    d = parse_connectivity_vpns(_vpns(5, 1))
+    assert [n.network_id for n in d.networks] == [200, 201] and d.truncated is True
+    monkeypatch.setattr(vpn, "MAX_NETWORKS", 1_000)
+    monkeypatch.setattr(vpn, "MAX_VPN_APPS", 3)
+    d = parse_connectivity_vpns(_vpns(1, 6))
+    assert len(d.vpn_apps) == 3 and d.truncated is True
