@@ -13,9 +13,13 @@ from typing import Literal
 
 from pydantic import Field
 
-from stalkerscan.evidence._dumpsys import lines_of, split_colon_components, unavailable_reason
+from stalkerscan.evidence._dumpsys import (
+    iter_lines_of,
+    split_colon_components,
+    unavailable_reason,
+)
 from stalkerscan.evidence.accessibility import parse_enabled_accessibility_services
-from stalkerscan.evidence.common import Frozen, IssueCounter, ParseIssues, to_text
+from stalkerscan.evidence.common import Budget, Frozen, IssueCounter, ParseIssues, to_text
 from stalkerscan.evidence.input_method import (
     parse_default_input_method,
     parse_enabled_input_methods,
@@ -24,6 +28,10 @@ from stalkerscan.evidence.notification import parse_enabled_notification_listene
 
 Namespace = Literal["global", "secure", "system"]
 _KEY = re.compile(r"^[A-Za-z0-9_.:\-@/]+$")
+
+# A real phone has some hundreds of settings per namespace, with values of at most a few KB.
+MAX_SETTINGS = 10_000  # keys kept per namespace
+MAX_VALUE_CHARS = 4_000_000  # characters of values kept over the namespace
 
 
 class Settings(Frozen):
@@ -34,6 +42,7 @@ class Settings(Frozen):
     values: dict[str, str | None] = Field(default_factory=dict)
     unavailable: str | None = None  # "Permission Denial ..." etc. when nothing was listed
     issues: ParseIssues = ParseIssues()
+    truncated: bool = False  # past MAX_SETTINGS keys or MAX_VALUE_CHARS: the rest not kept
 
     def get(self, key: str) -> str | None:
         """The raw value of `key`, or None when absent or null."""
@@ -163,7 +172,7 @@ class Settings(Frozen):
 def parse_settings(
     data: bytes | str, namespace: Namespace | None = None, user: int | None = None
 ) -> Settings:
-    """Parse `settings list <namespace>` output (never raises)."""
+    """Parse `settings list <namespace>` output (never raises); past the caps it is `truncated`."""
     text = to_text(data)
     unavailable = unavailable_reason(text)
     if unavailable is not None:
@@ -172,19 +181,33 @@ def parse_settings(
     # Parts of each value; None = null. Joined at the end so long multi-line values stay linear.
     parts: dict[str, list[str] | None] = {}
     last: str | None = None
-    for line in lines_of(text):
+    skipping = False  # continuation lines of a setting past MAX_SETTINGS
+    keys, chars = Budget(MAX_SETTINGS), Budget(MAX_VALUE_CHARS)
+    for line in iter_lines_of(text):
         current = parts.get(last) if last is not None else None
         if not line:
-            if current is not None:
+            if current is not None and chars.take():  # counted: a flood of them costs too
                 current.append("")  # an empty line inside a multi-line value
             continue
         key, sep, value = line.partition("=")
         if sep and _KEY.match(key):
-            parts[key] = None if value == "null" else [value]
+            skipping = key not in parts and not keys.take()
+            if skipping:
+                last = None
+                continue
+            parts[key] = None if value == "null" else [value[: chars.take_some(len(value))]]
             last = key
         elif current is not None:
-            current.append(line)
-        else:
+            kept = chars.take_some(len(line))
+            if kept:
+                current.append(line[:kept])
+        elif not skipping:
             issues.add(line)
     cleaned = {k: ("\n".join(v).rstrip("\n") if v is not None else None) for k, v in parts.items()}
-    return Settings(namespace=namespace, user=user, values=cleaned, issues=issues.freeze())
+    return Settings(
+        namespace=namespace,
+        user=user,
+        values=cleaned,
+        issues=issues.freeze(),
+        truncated=keys.truncated or chars.truncated,
+    )

@@ -124,3 +124,20 @@ def test_android7_secure_unknown_sources_and_keyboard() -> None:
     assert s.install_non_market_apps is True
     assert s.default_input_method == "org.example.keylogger/org.example.keylogger.Board"
     assert s.enabled_accessibility_services == ("org.example.helper/org.example.helper.Watch",)
+
+
+def test_caps(monkeypatch: pytest.MonkeyPatch) -> None:
+    import stalkerscan.evidence.settings as settings
+
+    assert parse_settings((S / "android14_secure_u0.txt").read_bytes()).truncated is False
+    listing = "".join(f"key_{i}=v{i}\ncontinued{i}\n" for i in range(10))
+    assert parse_settings(listing).truncated is False
+    monkeypatch.setattr(settings, "MAX_SETTINGS", 4)
+    s = parse_settings(listing)
+    assert len(s.values) == 4 and s.truncated is True
+    assert s.get("key_3") == "v3\ncontinued3" and s.issues.unparsed_lines == 0
+    monkeypatch.setattr(settings, "MAX_SETTINGS", 10_000)
+    monkeypatch.setattr(settings, "MAX_VALUE_CHARS", 12)
+    s = parse_settings("a=12345\nb=1234567890\nc=1\n" + "\n" * 50)
+    assert s.get("a") == "12345" and s.get("b") == "1234567" and s.get("c") == ""
+    assert s.truncated is True
