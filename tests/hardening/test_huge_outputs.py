@@ -207,3 +207,61 @@ def test_ten_thousand_packages_are_collected(sandbox: Sandbox, profile_cache: Pa
     assert result.peak_rss_mb is not None and result.peak_rss_mb < MAX_RSS_MB, result.peak_rss_mb
     listed = (out / "raw" / "packages_u0.txt").read_bytes().count(b"package:")
     assert listed >= 10_000
+
+
+# The dumps a flood test fills: the special-access and settings outputs, each read whole.
+FLOODED = (
+    "dumpsys accessibility", "dumpsys appops", "dumpsys device_policy", "dumpsys notification",
+    "dumpsys input_method", "dumpsys role", "dumpsys deviceidle whitelist",
+    "dumpsys connectivity", "dumpsys account", "dumpsys usagestats",
+    "settings --user 0 list secure", "settings list global",
+)  # fmt: skip
+
+
+def flooded(text: str, size: int) -> str:
+    """`text` repeated up to `size` characters, each copy's package names made distinct."""
+    lines = text.splitlines(keepends=True)
+    head, body = "".join(lines[:2]), "".join(lines[2:])
+    parts = [head]
+    total, i = 0, 0
+    while total < size and body:
+        copy = re.sub(r"\b(com|org)\.", rf"\1.f{i}x.", body)
+        parts.append(copy)
+        total += len(copy)
+        i += 1
+    return "".join(parts)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+@pytest.mark.proves(
+    "hostile device",
+    "every special-access and settings dump flooded to 30 MB of plausible records with "
+    "distinct package names (12 dumps, 360 MB in all; long run)",
+    f"scan finishes in < 300 s with peak RSS < {MAX_RSS_MB} MB, exit 4 with each cut dump "
+    "marked partial in the coverage table",
+)
+def test_every_dump_flooded(sandbox: Sandbox, scenario: Callable[[str], Path]) -> None:
+    folder = scenario("typical")
+    rendered = yaml.safe_load((folder / "profile.yaml").read_text(encoding="utf-8"))
+    commands = {
+        cmd: {"text": flooded((folder / rendered["commands"][cmd]).read_text("utf-8"), 30 * MB)}
+        for cmd in FLOODED
+    }
+    profile = hostile_with(folder, **commands)
+    out = sandbox.cwd / "case"
+    started = time.monotonic()
+    with SimulatedPhone(profile) as phone:
+        result = sandbox.run(*scan_args(phone.serial_tcp, out, "--no-pull"), timeout=900)
+    elapsed = time.monotonic() - started
+    assert result.returncode == 4, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.peak_rss_mb is not None and result.peak_rss_mb < MAX_RSS_MB, result.peak_rss_mb
+    assert elapsed < 300, elapsed
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    partial = {
+        c["check"]
+        for c in report["coverage"]
+        if c["reason"] and c["reason"]["code"] == "artifact_partial"
+    }
+    assert {"artifact:appops", "artifact:deviceidle", "artifact:role"} <= partial, partial

@@ -4,8 +4,11 @@ peak-memory record.
 - `socket.socket.connect`/`connect_ex`/`sendto` and `socket.create_connection` refuse any
   address that is not loopback (or a UNIX socket) and append the attempt to
   `$HARDEN_NET_LOG`, so a test sees the attempt even if the code swallowed the error.
-- At exit, the peak `ru_maxrss` (KiB on Linux) of the process and of its children is written
-  to `$HARDEN_RSS_FILE`.
+- At exit, the peak resident memory (KiB) of the process and of its children is written to
+  `$HARDEN_RSS_FILE`. The process's own peak is `VmHWM` from /proc/self/status: Linux carries
+  `ru_maxrss` across fork and exec, so a CLI started by a test process holding a large profile
+  in memory would report the test's size, not its own (measured: 815 MB reported for a scan
+  whose own peak was 277 MB). `ru_maxrss` is the fallback where /proc is missing.
 """
 
 from __future__ import annotations
@@ -85,9 +88,20 @@ def _write_rss() -> None:
     if _RSS_FILE:
         with open(_RSS_FILE, "w", encoding="utf-8") as f:
             # The largest of this process and its (waited-for) children, e.g. the YARA worker.
-            own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            own = _own_peak_kib()
             children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
             f.write(str(max(own, children)))
+
+
+def _own_peak_kib() -> int:
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 atexit.register(_write_rss)
