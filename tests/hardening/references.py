@@ -35,6 +35,38 @@ REFERENCES: tuple[Row, ...] = (
     ("hostile device", "hostile text in the terminal summary of `check`",
      "escaped (\\u001b shown, never raw ESC)",
      ("tests/analyse/test_commands.py::test_hostile_text_is_escaped_in_the_summary",)),
+    ("hostile device", "a flooded dump: more entries than a parser keeps (every parser of "
+     "stalkerscan/evidence with its caps set small; `dumpsys package` padded with fake blocks "
+     "and distinct grant lines past the whole-dump budget)",
+     "each parser keeps exactly its cap and says `truncated` (or counts `capped`/`unlisted`); a "
+     "normal output is not truncated",
+     ("tests/evidence/test_accessibility.py::test_caps",
+      "tests/evidence/test_accounts.py::test_caps",
+      "tests/evidence/test_accounts.py::test_many_authenticators_capped_at_the_default",
+      "tests/evidence/test_appops.py::test_normal_dump_is_not_truncated",
+      "tests/evidence/test_appops.py::test_uid_and_package_caps",
+      "tests/evidence/test_appops.py::test_op_caps_and_shared_ops",
+      "tests/evidence/test_device_policy.py::test_caps",
+      "tests/evidence/test_deviceidle.py::test_entry_cap",
+      "tests/evidence/test_input_method.py::test_caps",
+      "tests/evidence/test_launcher.py::test_activity_cap",
+      "tests/evidence/test_notification.py::test_entry_cap",
+      "tests/evidence/test_role.py::test_caps",
+      "tests/evidence/test_settings.py::test_caps", "tests/evidence/test_usagestats.py::test_caps",
+      "tests/evidence/test_vpn.py::test_caps",
+      "tests/evidence/test_package.py::test_padding_cannot_push_listed_packages_past_the_cap",
+      "tests/evidence/test_package.py::test_list_entries_have_a_budget_over_the_whole_dump",
+      "tests/evidence/test_package.py::test_repeated_grant_lines_share_one_object")),
+    ("hostile device", "more apps than the evidence models (caps set small on a real acquisition)",
+     "listed packages past MAX_APPS and any past MAX_ALL_APPS left out, usage-only traces past "
+     "their cap not listed; each cut named on the artifact that named them (coverage: partial)",
+     ("tests/analyse/test_build.py::test_apps_past_the_cap_are_left_out_but_special_access_holders_stay",
+      "tests/analyse/test_build.py::test_a_hard_cap_on_all_apps_names_the_artifacts_it_cut",
+      "tests/analyse/test_build.py::test_usage_only_traces_are_capped")),
+    ("hostile device", "thousands of weakly flagged apps in one report",
+     "the terminal shows every app of medium concern or above and 20 weak ones, and a translated "
+     "line counting the rest; the HTML lists all",
+     ("tests/report/test_many_apps.py",)),
     # --- faults ------------------------------------------------------------------------------
     ("faults", "disconnect mid-collection (`collect`), at 3 points and mid-artifact",
      "exit 4, valid partial acquisition, partial output kept and marked",
