@@ -512,13 +512,13 @@ def _join(
     installed: dict[str, set[int]] = {}
     kept: dict[str, set[int]] = {}
 
-    source = ["dumpsys_package"]  # the artifact being joined, for get()'s overflow count
+    source = "dumpsys_package"  # the artifact being joined (get() counts a cut app under it)
     overflow: dict[str, int] = {}
 
     def get(name: str) -> _App:
         if name not in apps:
             if len(apps) >= MAX_ALL_APPS:
-                overflow[source[0]] = overflow.get(source[0], 0) + 1
+                overflow[source] = overflow.get(source, 0) + 1
                 return _App(name)  # not kept
             apps[name] = _App(name)
         return apps[name]
@@ -606,7 +606,7 @@ def _join(
 
     # Special accesses.
     for user, s in secure.items():
-        source[0] = f"settings_secure_u{user}"
+        source = f"settings_secure_u{user}"
         for comp in s.enabled_accessibility_services:
             get(comp.split("/", 1)[0]).add("accessibility", f"{user}:{comp}")
         for comp in s.enabled_notification_listeners:
@@ -622,12 +622,12 @@ def _join(
             get(vpn_app).add("vpn_always_on_users", user)
         del assistant  # the assistant is the system's ranker on almost every phone
     if a11y is not None:
-        source[0] = "accessibility"
+        source = "accessibility"
         for au in a11y.users:
             for comp in au.enabled_services:
                 get(comp.split("/", 1)[0]).add("accessibility", f"{au.user}:{comp}")
     if notif is not None:
-        source[0] = "notification"
+        source = "notification"
         for ap in notif.listeners.approved:
             if "/" in ap.component:
                 user = ap.user if ap.user is not None else 0
@@ -635,7 +635,7 @@ def _join(
                     "notification_listeners", f"{user}:{ap.component}"
                 )
     if policy is not None:
-        source[0] = "device_policy"
+        source = "device_policy"
         for adm in policy.admins:
             a = get(adm.package)
             a.add("device_admin_users", adm.user if adm.user is not None else 0)
@@ -647,7 +647,7 @@ def _join(
             if po.package:
                 get(po.package).add("profile_owner_users", po.user if po.user is not None else 0)
     if appops is not None:
-        source[0] = "appops"
+        source = "appops"
         uid_names: dict[int, set[str]] = {}
         for plist in pm.values():
             for p in plist.packages:
@@ -669,24 +669,24 @@ def _join(
                     for name in sorted(uid_names.get(uo.uid, ())):
                         get(name).op(op.op, op.mode)
     if ime is not None:
-        source[0] = "input_method"
+        source = "input_method"
         for ime_user in ime.per_user:
             for comp in ime_user.enabled:
                 get(comp.split("/", 1)[0]).add(
                     "input_method_users", ime_user.user if ime_user.user is not None else 0
                 )
     if role is not None:
-        source[0] = "role"
+        source = "role"
         for rh in role.roles:
             for holder in rh.holders:
                 get(holder).add("roles", rh.role)
     if idle is not None:
-        source[0] = "deviceidle"
+        source = "deviceidle"
         for entry in idle.entries:
             if entry.kind == "user":
                 get(entry.package).data["battery_exempt"] = True
     if vpn is not None:
-        source[0] = "connectivity"
+        source = "connectivity"
         for net in vpn.networks:
             if net.package:
                 get(net.package).data["vpn_active"] = True

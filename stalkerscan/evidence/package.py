@@ -22,7 +22,7 @@ from pathlib import Path
 
 from pydantic import Field
 
-from stalkerscan.evidence.common import Frozen, IssueCounter, ParseIssues
+from stalkerscan.evidence.common import Budget, Frozen, IssueCounter, ParseIssues
 
 MAX_LINE = 64 * 1024  # characters; longer lines are cut and counted
 MAX_PACKAGES = 50_000  # per section; a real phone has < 2,000
@@ -615,9 +615,10 @@ class _Shared:
     def __init__(self, limit: int = 20_000) -> None:
         self.limit = limit
         self.grants: dict[str, PermissionGrant | None] = {}
-        self.items_left = MAX_ITEMS
+        self.items = Budget(MAX_ITEMS)
 
-    def __call__(self, body: str) -> PermissionGrant | None:
+    def grant(self, body: str) -> PermissionGrant | None:
+        """The grant of one list line (parsed once per distinct line, within the cache limit)."""
         try:
             return self.grants[body]
         except KeyError:
@@ -721,7 +722,6 @@ class _PackageBuilder:
     ) -> None:
         self.name = name
         self.common = common if common is not None else _Shared()
-        self.grant = self.common
         self.hidden_system = hidden_system
         self.shared = shared
         self.fields: dict[str, object] = {}
@@ -797,23 +797,22 @@ class _PackageBuilder:
     def _room(self, filled: int) -> bool:
         """True when one more entry fits a list holding `filled` (MAX_LIST per list, MAX_ITEMS
         per dump); otherwise the entry is counted as capped."""
-        if filled >= MAX_LIST or self.common.items_left <= 0:
+        if filled >= MAX_LIST or not self.common.items.take():
             self.capped += 1
             return False
-        self.common.items_left -= 1
         return True
 
     def _list_item(self, body: str, counter: IssueCounter) -> None:
         name = self.list_name
         user = self.user
         if name == "install permissions":
-            grant = self.grant(body)
+            grant = self.common.grant(body)
             if grant is None:
                 counter.add(body)
             elif self._room(len(self.install_perms)):
                 self.install_perms.append(grant)
         elif name == "runtime permissions" and user is not None:
-            grant = self.grant(body)
+            grant = self.common.grant(body)
             if grant is None:
                 counter.add(body)
             elif self._room(len(user.runtime)):
