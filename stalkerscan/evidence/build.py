@@ -43,7 +43,12 @@ from stalkerscan.evidence.getprop import Getprop, parse_getprop
 from stalkerscan.evidence.input_method import InputMethodDump, parse_input_method
 from stalkerscan.evidence.launcher import LauncherQuery, parse_launcher_query
 from stalkerscan.evidence.notification import NotificationDump, parse_notification
-from stalkerscan.evidence.package import PackageDump, PackageInfo, parse_dumpsys_package_file
+from stalkerscan.evidence.package import (
+    PackageDump,
+    PackageInfo,
+    forget_file_parse,
+    parse_dumpsys_package_file,
+)
 from stalkerscan.evidence.pm_list import PmPackageList, parse_pm_list_packages
 from stalkerscan.evidence.role import RoleDump, parse_role
 from stalkerscan.evidence.settings import Settings, parse_settings
@@ -991,6 +996,7 @@ def build_evidence(
         usage,
         getprop.sdk if getprop is not None else None,
     )
+    forget_file_parse()  # `dump` goes when this function returns: nothing after needs it
     if left_out:
         note = _left_out(left_out, MAX_APPS)
         for name in ("dumpsys_package", *(f"packages_u{u}" for u in pm)):

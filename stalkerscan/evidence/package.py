@@ -27,9 +27,10 @@ from stalkerscan.evidence.common import Budget, Frozen, IssueCounter, ParseIssue
 MAX_LINE = 64 * 1024  # characters; longer lines are cut and counted
 MAX_PACKAGES = 50_000  # per section; a real phone has < 2,000
 MAX_LIST = 2_000  # entries per list inside one package (permissions, components)
-# List entries kept over the whole dump (a real phone: ~30,000; the 10,000-package hostile phone
-# 60,000). Without it, a crafted 512 MB dump of distinct grant lines would be gigabytes of models.
-MAX_ITEMS = 500_000
+# List entries kept over the whole dump (a real phone: ~15,000-30,000; the 5,000-package huge
+# profile 28,000; the 10,000-package hostile phone 94,000). Without it, a crafted 512 MB dump of
+# distinct grant lines would be gigabytes of models; 200,000 distinct grants are about 90 MB.
+MAX_ITEMS = 200_000
 MAX_HANDLERS = 20_000  # intent handlers kept from the resolver tables
 MAX_EXTRA = 32  # unknown key=value pairs kept per package / user state
 MAX_VALUE = 4_096  # characters kept of one field value
@@ -1328,6 +1329,13 @@ def parse_dumpsys_package(
 _last_file_parse: (
     tuple[tuple[str, int, int, int, int], frozenset[str] | None, PackageDump] | None
 ) = None
+
+
+def forget_file_parse() -> None:
+    """Drop the cached parse (the evidence calls this once it has joined the dump: on a big phone
+    the parsed dump is the largest thing in memory, and analysis and reports do not need it)."""
+    global _last_file_parse
+    _last_file_parse = None
 
 
 def _file_identity(path: str | Path) -> tuple[str, int, int, int, int] | None:

@@ -108,6 +108,8 @@ def test_scan_parses_dumpsys_package_once(tmp_path: Path, detection, monkeypatch
     assert ev.user_ids == (0, 10)
     assert len(calls) == 1 and calls[0] is not None  # one parse, given the listed names
     assert ev.package_dump_complete
+    # The parse is let go once joined: on a big phone it is the largest thing in memory.
+    assert package._last_file_parse is None
 
 
 def test_apps_past_the_cap_are_left_out_but_special_access_holders_stay(

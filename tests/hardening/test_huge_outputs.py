@@ -265,3 +265,55 @@ def test_every_dump_flooded(sandbox: Sandbox, scenario: Callable[[str], Path]) -
         if c["reason"] and c["reason"]["code"] == "artifact_partial"
     }
     assert {"artifact:appops", "artifact:deviceidle", "artifact:role"} <= partial, partial
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+@pytest.mark.proves(
+    "hostile device",
+    "`pm list` and `dumpsys package` naming 15,000 packages with 200 distinct grant lines each "
+    "(a 166 MB dump: 3 million grants; long run)",
+    f"scan finishes with peak RSS < {MAX_RSS_MB} MB (measured 434 MB): the dump-wide budget "
+    "keeps 200,000 entries, the evidence 15,000 apps; exit 4, both cuts named in the coverage",
+)
+def test_distinct_grants_flood(sandbox: Sandbox, scenario: Callable[[str], Path]) -> None:
+    folder = scenario("hostile")
+    rendered = yaml.safe_load((folder / "profile.yaml").read_text(encoding="utf-8"))
+    listing, dump = "pm list packages -f -i -U -u --user 0", "dumpsys package"
+    names = [f"org.flood.app{i:06d}" for i in range(15_000)]
+    pm = "".join(
+        f"package:/data/app/~~x==/{n}-y==/base.apk={n}  installer=null uid:{10000 + i}\n"
+        for i, n in enumerate(names)
+    )
+    real = (folder / rendered["commands"][dump]).read_text(encoding="utf-8", errors="replace")
+    head, sep, tail = real.partition("\nPackages:\n")
+    parts = [head, sep]
+    for i, n in enumerate(names):
+        parts.append(
+            f"  Package [{n}] ({i:x}):\n    userId={10000 + i}\n"
+            f"    codePath=/data/app/~~x==/{n}-y==\n    install permissions:\n"
+        )
+        parts += [f"      org.flood.perm.P{i}_{k}: granted=true\n" for k in range(100)]
+        parts.append(
+            "    User 0: ceDataInode=1 installed=true hidden=false stopped=false enabled=0\n"
+            "      runtime permissions:\n"
+        )
+        parts += [
+            f"        org.flood.rt.R{i}_{k}: granted=true, flags=[ USER_SET ]\n" for k in range(100)
+        ]
+    parts.append(tail)
+    real_pm = (folder / rendered["commands"][listing]).read_text(encoding="utf-8", errors="replace")
+    profile = hostile_with(
+        folder, **{listing: {"text": pm + real_pm}, dump: {"text": "".join(parts)}}
+    )
+    del parts
+    out = sandbox.cwd / "case"
+    with SimulatedPhone(profile) as phone:
+        result = sandbox.run(*scan_args(phone.serial_tcp, out, "--no-pull"), timeout=900)
+    assert result.returncode == 4, result.stderr
+    assert result.peak_rss_mb is not None and result.peak_rss_mb < MAX_RSS_MB, result.peak_rss_mb
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    rows = {c["check"]: c for c in report["coverage"]}
+    detail = rows["artifact:dumpsys_package"]["reason"]["params"]["detail"]
+    assert "entries beyond the parser's limits were dropped" in detail
+    assert "apps this tool models were left out" in detail
