@@ -21,6 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+# The reports' extraction marker: the catalogs read this module's texts too (catalogs.SOURCES).
+from stalkerscan.report.messages import N_
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -31,11 +34,6 @@ DEFAULT_WAIT = 120.0
 POLL_INTERVAL = 1.0
 
 # -- the texts (rich markup; no device text in them) -------------------------------------------
-
-
-def N_(message: str) -> str:
-    """Mark a message for extraction into the catalogs; returns it unchanged (translated later)."""
-    return message
 
 
 def _translator(lang: str) -> Translator:

@@ -194,7 +194,5 @@ def register(app: typer.Typer) -> None:
             )
         report_and_print(result, out_dir, lang=lang, as_json=json_out, settings=settings)
         if not json_out:
-            guide.print_after_scan(
-                err, out_dir, serial=serial, lang=lang, acquisition=Path(acquisition)
-            )
+            guide.print_after_scan(err, out_dir, serial=serial, lang=lang, acquisition=acquisition)
         raise typer.Exit(exit_code_for(result))

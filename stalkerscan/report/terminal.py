@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from stalkerscan.report.view import TERMINAL_WEAK_APPS, AppView, ReportView, Sentence
+from stalkerscan.report.view import AppView, ReportView, Sentence
 from stalkerscan.textsafe import for_terminal
 
 if TYPE_CHECKING:
@@ -109,12 +109,7 @@ def render_terminal(view: ReportView, console: Console) -> None:
         console.print(t(view.none_found))
     else:
         console.print(f"[dim]{t(view.apps_intro)}[/dim]")
-    weak_shown = 0
-    for app in view.apps:
-        if app.risk not in ("high", "medium"):
-            weak_shown += 1
-            if weak_shown > TERMINAL_WEAK_APPS:
-                continue  # counted in view.terminal_more
+    for app in view.terminal_apps:  # the others are counted in view.terminal_more
         style = _SEVERITY_STYLE.get(app.risk, "bold")
         console.print(
             Panel(

@@ -124,7 +124,9 @@ class ReportView:
     apps_intro: str
     apps: tuple[AppView, ...]
     # The terminal shows every app of medium concern or above, but at most TERMINAL_WEAK_APPS of
-    # the others (a crafted phone can have thousands); this line says how many more the HTML has.
+    # the others (a crafted phone can have thousands); `terminal_more` says how many more the
+    # HTML has.
+    terminal_apps: tuple[AppView, ...]
     terminal_more: str | None
     device_title: str
     device_findings: tuple[AppView, ...]
@@ -584,7 +586,14 @@ def build_view(
             "danger right now, call your local emergency number."
         )
     apps = tuple(app_view(a, tr) for a in result.apps)
-    weak = sum(1 for a in result.apps if a.risk.rank < Severity.MEDIUM.rank)
+    terminal_apps: list[AppView] = []
+    weak = 0
+    for assessed, shown in zip(result.apps, apps, strict=True):
+        if assessed.risk.rank < Severity.MEDIUM.rank:
+            weak += 1
+            if weak > TERMINAL_WEAK_APPS:
+                continue
+        terminal_apps.append(shown)
     hidden = weak - TERMINAL_WEAK_APPS
     terminal_more = None
     if hidden > 0:
@@ -658,6 +667,7 @@ def build_view(
             "be legitimate (for example an app the client installed on purpose)."
         ),
         apps=apps,
+        terminal_apps=tuple(terminal_apps),
         terminal_more=terminal_more,
         device_title=_("Phone settings"),
         device_findings=device,
